@@ -1,0 +1,88 @@
+import type { OutputFormat } from '../domain/outputFormats.js';
+
+/** Pure builders of ffmpeg command lines; the runners in this folder spawn them. */
+
+export function buildProbeArgs(inputPath: string): string[] {
+  return ['-hide_banner', '-nostdin', '-i', inputPath];
+}
+
+/** Decodes the first audio stream to interleaved 32-bit float PCM on stdout, at its own rate and channel count. */
+export function buildDecodeArgs(inputPath: string): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-v', 'error', '-i', inputPath,
+    '-map', '0:a:0', '-vn', '-sn', '-dn', '-c:a', 'pcm_f32le', '-f', 'f32le', 'pipe:1',
+  ];
+}
+
+export interface EncodeOutput {
+  format: OutputFormat;
+  path: string;
+}
+
+export interface EncodeSpec {
+  sampleRate: number;
+  channels: number;
+  /** Bit depth of the input (null for lossy/float): 16-bit input gives 16-bit PCM/FLAC, else 24-bit. */
+  inputBitDepth: number | null;
+  outputs: EncodeOutput[];
+  /** For video input: the original file, whose first video stream goes into `mp4` outputs. */
+  video?: { path: string; codec: string };
+}
+
+// Codecs the mp4 muxer takes as they are; anything else is re-encoded to H.264 for mp4 output.
+const mp4VideoCodecs = new Set(['h264', 'hevc', 'mpeg4', 'av1', 'vp9', 'mjpeg', 'mpeg2video']);
+const mp3Rates = [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000];
+const aacRates = [7350, 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000];
+
+/**
+ * Encodes interleaved f32le PCM from stdin into every requested file in one ffmpeg process.
+ * mp3 tops out at 48 kHz and AAC at 96 kHz: higher rates are resampled to the nearest rate of the
+ * same family (docs/audio.md).
+ */
+export function buildEncodeArgs(spec: EncodeSpec): string[] {
+  const args = [
+    '-hide_banner', '-nostdin', '-v', 'error', '-y',
+    '-f', 'f32le', '-ar', String(spec.sampleRate), '-ac', String(spec.channels),
+    '-channel_layout', spec.channels === 1 ? 'mono' : 'stereo', '-i', 'pipe:0',
+  ];
+  if (spec.video && spec.outputs.some((o) => o.format === 'mp4')) args.push('-i', spec.video.path);
+  const pcm24 = spec.inputBitDepth !== 16;
+  for (const output of spec.outputs) {
+    args.push('-map', '0:a');
+    switch (output.format) {
+      case 'wav':
+        args.push('-c:a', pcm24 ? 'pcm_s24le' : 'pcm_s16le', '-f', 'wav');
+        break;
+      case 'aiff':
+        args.push('-c:a', pcm24 ? 'pcm_s24be' : 'pcm_s16be', '-f', 'aiff');
+        break;
+      case 'flac':
+        // The flac encoder writes 24-bit samples from s32 input.
+        args.push('-c:a', 'flac', '-sample_fmt', pcm24 ? 's32' : 's16', '-f', 'flac');
+        break;
+      case 'mp3':
+        args.push('-c:a', 'libmp3lame', '-b:a', '320k', ...rateArgs(spec.sampleRate, mp3Rates), '-f', 'mp3');
+        break;
+      case 'mp4':
+        if (spec.video) {
+          args.push('-map', '1:v:0');
+          if (mp4VideoCodecs.has(spec.video.codec)) args.push('-c:v', 'copy');
+          else args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p');
+        }
+        args.push('-c:a', 'aac', '-b:a', spec.channels === 1 ? '160k' : '256k', ...rateArgs(spec.sampleRate, aacRates));
+        args.push('-movflags', '+faststart', '-f', 'mp4');
+        break;
+    }
+    args.push(output.path);
+  }
+  return args;
+}
+
+/** `-ar` to the highest supported rate not above the input's, preferring the input's rate family. */
+export function rateArgs(sampleRate: number, supported: number[]): string[] {
+  if (supported.includes(sampleRate)) return [];
+  const below = supported.filter((r) => r <= sampleRate);
+  const family = below.filter((r) => sampleRate % r === 0);
+  const rate = Math.max(...(family.length > 0 ? family : below.length > 0 ? below : [supported[0]]));
+  return ['-ar', String(rate)];
+}

@@ -1,0 +1,61 @@
+/**
+ * Sliding medians over a frame-major matrix (frames x bins). Windows are clipped at the edges (the
+ * median of the values that exist, lower middle for even counts), so a value depends only on
+ * neighbours within half the kernel: what makes chunked processing match whole-file processing.
+ */
+export function medianAlongTime(data: Float32Array, frames: number, bins: number, kernel: number): Float32Array {
+  const out = new Float32Array(data.length);
+  const scratch = new Float32Array(kernel);
+  for (let k = 0; k < bins; k++) slidingMedian(data, out, frames, bins, k, kernel, scratch);
+  return out;
+}
+
+export function medianAlongFrequency(data: Float32Array, frames: number, bins: number, kernel: number): Float32Array {
+  const out = new Float32Array(data.length);
+  const scratch = new Float32Array(kernel);
+  for (let t = 0; t < frames; t++) slidingMedian(data, out, bins, 1, t * bins, kernel, scratch);
+  return out;
+}
+
+/** Median of window [i - h, i + h] for each of `count` values at `offset + i * stride`. */
+export function slidingMedian(
+  input: Float32Array, output: Float32Array, count: number, stride: number, offset: number,
+  kernel: number, window: Float32Array,
+): void {
+  const h = kernel >> 1;
+  let size = 0;
+  const first = Math.min(h, count - 1);
+  for (let j = 0; j <= first; j++) size = insertSorted(window, size, input[offset + j * stride]);
+  for (let i = 0; i < count; i++) {
+    output[offset + i * stride] = window[(size - 1) >> 1];
+    const incoming = i + 1 + h;
+    const outgoing = i - h;
+    if (outgoing >= 0) size = removeSorted(window, size, input[offset + outgoing * stride]);
+    if (incoming < count) size = insertSorted(window, size, input[offset + incoming * stride]);
+  }
+}
+
+function insertSorted(window: Float32Array, size: number, value: number): number {
+  let lo = 0;
+  let hi = size;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (window[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let j = size; j > lo; j--) window[j] = window[j - 1];
+  window[lo] = value;
+  return size + 1;
+}
+
+function removeSorted(window: Float32Array, size: number, value: number): number {
+  let lo = 0;
+  let hi = size - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (window[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let j = lo; j < size - 1; j++) window[j] = window[j + 1];
+  return size - 1;
+}

@@ -1,0 +1,30 @@
+import { AppError } from '../../errors/AppError.js';
+import { errorCatalogue, type ErrorCode } from '../../errors/errorCatalogue.js';
+import { WorkerPool } from './WorkerPool.js';
+import type { ChunkRequest, ChunkResult } from '../pipeline/separateChunk.js';
+
+/** Runs separateChunk in worker threads, one per core by default; chunk samples are transferred, not copied. */
+export class SeparationPool {
+  private readonly pool: WorkerPool;
+
+  constructor(size?: number) {
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    this.pool = new WorkerPool(new URL(`./separationWorker${ext}`, import.meta.url), size);
+  }
+
+  get size(): number {
+    return this.pool.size;
+  }
+
+  separate(request: ChunkRequest): Promise<ChunkResult> {
+    return this.pool.run<ChunkResult>(request, request.channels.map((c) => c.buffer as ArrayBuffer)).catch((error: Error & { code?: string }) => {
+      // Errors cross the thread boundary as plain objects; restore the typed ones.
+      if (error.code && error.code in errorCatalogue) throw new AppError(error.code as ErrorCode, error.message);
+      throw error;
+    });
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

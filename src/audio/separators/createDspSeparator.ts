@@ -1,0 +1,64 @@
+import { defaultMaskParams, dspStems, estimateMasks, type MaskParams } from '../dsp/estimateMasks.js';
+import { createSpectrogram, type Spectrogram } from '../dsp/Spectrogram.js';
+import { Stft } from '../dsp/Stft.js';
+import { stftSize } from '../dsp/stftSize.js';
+import type { Separator } from './Separator.js';
+
+/**
+ * The built-in separator: classical signal processing, no weights. Produces vocals, drums, bass and
+ * other; `other` is the mixture minus the three others so that the four always sum to the mixture.
+ */
+export function createDspSeparator(params: MaskParams = defaultMaskParams): Separator {
+  const stfts = new Map<number, Stft>();
+  const stftFor = (sampleRate: number) => {
+    const { size, hop } = stftSize(sampleRate);
+    let stft = stfts.get(size);
+    if (!stft) stfts.set(size, (stft = new Stft(size, hop)));
+    return stft;
+  };
+  return {
+    id: 'dsp',
+    stems: dspStems,
+    contextSeconds(sampleRate) {
+      const { size, hop } = stftSize(sampleRate);
+      // Half the time-median kernel plus one window on each side, with a safety frame.
+      return params.harmonicSeconds / 2 + (size + 2 * hop) / sampleRate;
+    },
+    alignment(sampleRate) {
+      return stftSize(sampleRate).hop;
+    },
+    separate(channels, sampleRate, stems) {
+      const stft = stftFor(sampleRate);
+      const length = channels[0].length;
+      const spectra = channels.map((c) => stft.forward(c));
+      const masks = estimateMasks(spectra, sampleRate, stft.hop, params);
+      const result = new Map<string, Float32Array[]>();
+      const wanted = new Set(stems);
+      const explicit = dspStems.filter((s) => s !== 'other' && (wanted.has(s) || wanted.has('other')));
+      for (const stem of explicit) {
+        result.set(stem, spectra.map((spec) => stft.inverse(applyMask(spec, masks[stem]), length)));
+      }
+      if (wanted.has('other')) {
+        result.set('other', channels.map((mix, c) => {
+          const rest = Float32Array.from(mix);
+          for (const stem of explicit) {
+            const part = result.get(stem)![c];
+            for (let i = 0; i < length; i++) rest[i] -= part[i];
+          }
+          return rest;
+        }));
+      }
+      for (const stem of explicit) if (!wanted.has(stem)) result.delete(stem);
+      return result;
+    },
+  };
+}
+
+function applyMask(spec: Spectrogram, mask: Float32Array): Spectrogram {
+  const out = createSpectrogram(spec.frames, spec.bins);
+  for (let i = 0; i < mask.length; i++) {
+    out.re[i] = spec.re[i] * mask[i];
+    out.im[i] = spec.im[i] * mask[i];
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+import { AppError } from '../errors/AppError.js';
+import { builtInModels, findModel, type StemSource } from './modelCatalogue.js';
+
+export interface TargetRequest {
+  model: string;
+  residual?: boolean;
+}
+
+/** One output signal: named as in spec/api.md (`vocals`, `vocals_residual`, ...). */
+export interface OutputPlan extends StemSource {
+  name: string;
+}
+
+/** Which stems to separate and which named outputs to derive from them for a set of targets. */
+export function planOutputs(targets: readonly TargetRequest[]): { stems: string[]; outputs: OutputPlan[] } {
+  const outputs: OutputPlan[] = [];
+  for (const target of targets) {
+    const model = findModel(target.model);
+    if (!model) {
+      throw new AppError('unknown_model', `Unknown model '${target.model}'; available: ${builtInModels.map((m) => m.id).join(', ')}.`);
+    }
+    if (outputs.some((o) => o.name === model.id)) continue;
+    outputs.push({ name: model.id, ...model.source });
+    if (target.residual) {
+      if (!model.residual) throw new AppError('invalid_argument', `Model '${model.id}' has no residual.`);
+      outputs.push({ name: `${model.id}_residual`, stem: model.source.stem, subtract: !model.source.subtract });
+    }
+  }
+  const stems = [...new Set(outputs.map((o) => o.stem))];
+  return { stems, outputs };
+}
