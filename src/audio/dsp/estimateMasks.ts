@@ -67,7 +67,7 @@ export function estimateMasks(
         if (l + r > 0) {
           const pan = (r - l) / (r + l);
           const coherence = l * r > 0 ? (left.re[i] * right.re[i] + left.im[i] * right.im[i]) / (l * r) : 0;
-          centre = Math.exp(-pan * pan * invWidth2) * Math.max(0, coherence);
+          centre = Math.exp(-pan * pan * invWidth2) * Math.min(1, Math.max(0, coherence));
         }
       }
       const b = bassWeight[k];

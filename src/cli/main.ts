@@ -1,0 +1,47 @@
+import { isAppError } from '../errors/AppError.js';
+import { runSeparateCommand } from './runSeparateCommand.js';
+
+const usage = `Usage: stemline <command> [options]
+
+Commands:
+  separate <input>   split an audio or video file into stems (stemline separate --help)
+  serve              run the HTTP service`;
+
+/** Exit codes: 0 success, 1 the work failed (bad media, ffmpeg), 2 bad command line. */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'separate':
+      return runSeparateCommand(rest, process.env);
+    case 'serve':
+      process.stderr.write('stemline serve: the HTTP service is not part of this build yet; use `stemline separate`.\n');
+      return 1;
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(`${usage}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`stemline: unknown command '${command}'\n\n${usage}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (isAppError(error)) {
+      process.stderr.write(`\nstemline: error [${error.code}]: ${error.message}\n`);
+      process.exitCode = ['invalid_argument', 'unknown_model', 'invalid_format'].includes(error.code) ? 2 : 1;
+    } else if ((error as Error)?.name === 'AbortError') {
+      process.stderr.write('\nstemline: interrupted; partial outputs removed\n');
+      process.exitCode = 130;
+    } else {
+      process.stderr.write(`\nstemline: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,52 @@
+import { access } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { AppError } from '../errors/AppError.js';
+import { separateFile } from '../audio/pipeline/separateFile.js';
+import { SeparationPool } from '../audio/pool/SeparationPool.js';
+import { resolveFfmpegPath } from '../audio/resolveFfmpegPath.js';
+import { createProgressReporter } from './createProgressReporter.js';
+import { parseSeparateArgs, separateUsage } from './parseSeparateArgs.js';
+
+/** `stemline separate`: local separation of one file, no server needed. */
+export async function runSeparateCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const args = parseSeparateArgs(argv);
+  if (args === 'help') {
+    process.stdout.write(`${separateUsage}\n`);
+    return 0;
+  }
+  await access(args.input).catch((cause: NodeJS.ErrnoException) => {
+    const why = cause.code === 'ENOENT' ? 'no such file' : cause.code === 'EACCES' ? 'permission denied' : cause.message;
+    throw new AppError('input_not_found', `Cannot read '${args.input}': ${why}.`, { cause });
+  });
+  const maxDurationSeconds = Number(env.STEMLINE_MAX_DURATION_SECONDS ?? 10_800);
+  const pool = new SeparationPool(args.workers);
+  const progress = createProgressReporter(process.stderr, 'separating');
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const began = performance.now();
+    const result = await separateFile({
+      ffmpegPath: resolveFfmpegPath(env),
+      inputPath: args.input,
+      outDir: args.outDir,
+      targets: args.targets.map((model) => ({ model, residual: args.residual })),
+      formats: args.formats,
+      maxDurationSeconds,
+      separate: (request) => pool.separate(request),
+      concurrency: pool.size + 1,
+      chunkSeconds: args.chunkSeconds,
+      signal: abort.signal,
+      onProgress: ({ seconds, totalSeconds }) => progress.update(seconds, totalSeconds),
+    });
+    const wall = (performance.now() - began) / 1000;
+    progress.done(`separated ${result.durationSeconds.toFixed(1)} s of audio in ${wall.toFixed(1)} s (${(result.durationSeconds / wall).toFixed(1)}x real time)`);
+    for (const file of result.files) process.stdout.write(`${relative(process.cwd(), file.path) || file.path}\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await pool.close();
+  }
+}
