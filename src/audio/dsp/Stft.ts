@@ -1,5 +1,6 @@
 import { RealFft } from './RealFft.js';
-import { createSpectrogram, type Spectrogram } from './Spectrogram.js';
+import type { Spectrogram } from './Spectrogram.js';
+import type { Workspace } from './Workspace.js';
 
 /**
  * Short-time Fourier transform with a periodic Hann window, centred frames (frame t is centred on
@@ -13,6 +14,10 @@ export class Stft {
   private readonly fft: RealFft;
   private readonly window: Float64Array;
   private readonly frame: Float64Array;
+  private readonly frameRe: Float32Array;
+  private readonly frameIm: Float32Array;
+  private accumulator = new Float64Array(0);
+  private envelopeCache: { length: number; frames: number; values: Float64Array } | null = null;
 
   constructor(size: number, hop: number) {
     if (hop <= 0 || hop > size / 2 || size % hop !== 0) throw new RangeError(`hop must divide size and be <= size/2 (size ${size}, hop ${hop})`);
@@ -23,15 +28,21 @@ export class Stft {
     this.window = new Float64Array(size);
     for (let i = 0; i < size; i++) this.window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size);
     this.frame = new Float64Array(size);
+    this.frameRe = new Float32Array(this.bins);
+    this.frameIm = new Float32Array(this.bins);
   }
 
   frameCount(length: number): number {
     return Math.floor(length / this.hop) + 1;
   }
 
-  forward(signal: Float32Array): Spectrogram {
+  /** Transforms `signal`; with a workspace the spectrogram lives in its buffers named `name`. */
+  forward(signal: Float32Array, workspace?: Workspace, name = 'stft'): Spectrogram {
     const frames = this.frameCount(signal.length);
-    const spec = createSpectrogram(frames, this.bins);
+    const cells = frames * this.bins;
+    const spec: Spectrogram = workspace
+      ? { frames, bins: this.bins, re: workspace.get(`${name}.re`, cells), im: workspace.get(`${name}.im`, cells) }
+      : { frames, bins: this.bins, re: new Float32Array(cells), im: new Float32Array(cells) };
     const { size, window, frame } = this;
     const half = size / 2;
     for (let t = 0; t < frames; t++) {
@@ -49,13 +60,26 @@ export class Stft {
     return spec;
   }
 
-  /** Inverts `spec` to `length` samples (the length of the signal it came from). */
-  inverse(spec: Spectrogram, length: number): Float32Array {
-    const { size, window, frame, hop } = this;
+  /**
+   * Inverts `spec` to `length` samples (the length of the signal it came from), multiplying it by
+   * `mask` on the way when given (no masked copy of the spectrogram is made).
+   */
+  inverse(spec: Spectrogram, length: number, mask?: Float32Array): Float32Array {
+    const { size, window, frame, hop, bins, frameRe, frameIm } = this;
     const half = size / 2;
-    const acc = new Float64Array(length);
+    if (this.accumulator.length < length) this.accumulator = new Float64Array(length);
+    const acc = this.accumulator;
+    acc.fill(0, 0, length);
     for (let t = 0; t < spec.frames; t++) {
-      this.fft.inverse(spec.re, spec.im, frame, t * this.bins);
+      const offset = t * bins;
+      if (mask) {
+        for (let k = 0; k < bins; k++) {
+          const m = mask[offset + k];
+          frameRe[k] = spec.re[offset + k] * m;
+          frameIm[k] = spec.im[offset + k] * m;
+        }
+        this.fft.inverse(frameRe, frameIm, frame, 0);
+      } else this.fft.inverse(spec.re, spec.im, frame, offset);
       const start = t * hop - half;
       const from = Math.max(0, -start);
       const to = Math.min(size, length - start);
@@ -63,11 +87,13 @@ export class Stft {
     }
     const out = new Float32Array(length);
     const envelope = this.envelope(length, spec.frames);
-    for (let i = 0; i < length; i++) out[i] = acc[i] / envelope[i];
+    for (let i = 0; i < length; i++) out[i] = acc[i] * envelope[i];
     return out;
   }
 
   private envelope(length: number, frames: number): Float64Array {
+    const cached = this.envelopeCache;
+    if (cached && cached.length === length && cached.frames === frames) return cached.values;
     const { size, hop, window } = this;
     const half = size / 2;
     const envelope = new Float64Array(length);
@@ -77,7 +103,8 @@ export class Stft {
       const to = Math.min(size, length - start);
       for (let i = from; i < to; i++) envelope[start + i] += window[i] * window[i];
     }
-    for (let i = 0; i < length; i++) if (envelope[i] < 1e-9) envelope[i] = 1e-9;
+    for (let i = 0; i < length; i++) envelope[i] = 1 / Math.max(envelope[i], 1e-9);
+    this.envelopeCache = { length, frames, values: envelope };
     return envelope;
   }
 }

@@ -1,5 +1,6 @@
 import { medianAlongFrequency, medianAlongTime } from './medianFilter.js';
 import type { Spectrogram } from './Spectrogram.js';
+import { Workspace } from './Workspace.js';
 
 export const dspStems = ['vocals', 'drums', 'bass', 'other'] as const;
 export type DspStem = (typeof dspStems)[number];
@@ -31,10 +32,11 @@ export const defaultMaskParams: MaskParams = {
  */
 export function estimateMasks(
   channels: Spectrogram[], sampleRate: number, hop: number, params: MaskParams = defaultMaskParams,
+  workspace = new Workspace(),
 ): Record<DspStem, Float32Array> {
   const { frames, bins } = channels[0];
   const cells = frames * bins;
-  const magnitude = new Float32Array(cells);
+  const magnitude = workspace.zeros('magnitude', cells);
   for (const spec of channels) {
     for (let i = 0; i < cells; i++) magnitude[i] += spec.re[i] * spec.re[i] + spec.im[i] * spec.im[i];
   }
@@ -42,14 +44,15 @@ export function estimateMasks(
   const binHz = sampleRate / (2 * (bins - 1));
   const kernelTime = oddAtLeast3(params.harmonicSeconds * (sampleRate / hop));
   const kernelFreq = oddAtLeast3(params.percussiveHz / binHz);
-  const harmonic = medianAlongTime(magnitude, frames, bins, kernelTime);
-  const percussive = medianAlongFrequency(magnitude, frames, bins, kernelFreq);
+  const harmonic = medianAlongTime(magnitude, frames, bins, kernelTime, workspace.get('harmonic', cells));
+  const percussive = medianAlongFrequency(magnitude, frames, bins, kernelFreq, workspace.get('percussive', cells));
 
   const bassWeight = new Float32Array(bins);
   for (let k = 0; k < bins; k++) bassWeight[k] = 1 / (1 + (k * binHz / params.bassCutoffHz) ** params.bassOrder);
 
   const masks = {
-    vocals: new Float32Array(cells), drums: new Float32Array(cells), bass: new Float32Array(cells), other: new Float32Array(cells),
+    vocals: workspace.get('mask.vocals', cells), drums: workspace.get('mask.drums', cells),
+    bass: workspace.get('mask.bass', cells), other: workspace.get('mask.other', cells),
   };
   const stereo = channels.length === 2;
   const [left, right] = channels;
@@ -62,8 +65,8 @@ export function estimateMasks(
       const mH = h2 + p2 > 0 ? h2 / (h2 + p2) : 0.5;
       let centre = 0.5;
       if (stereo) {
-        const l = Math.hypot(left.re[i], left.im[i]);
-        const r = Math.hypot(right.re[i], right.im[i]);
+        const l = Math.sqrt(left.re[i] * left.re[i] + left.im[i] * left.im[i]);
+        const r = Math.sqrt(right.re[i] * right.re[i] + right.im[i] * right.im[i]);
         if (l + r > 0) {
           const pan = (r - l) / (r + l);
           const coherence = l * r > 0 ? (left.re[i] * right.re[i] + left.im[i] * right.im[i]) / (l * r) : 0;

@@ -3,15 +3,13 @@
  * median of the values that exist, lower middle for even counts), so a value depends only on
  * neighbours within half the kernel: what makes chunked processing match whole-file processing.
  */
-export function medianAlongTime(data: Float32Array, frames: number, bins: number, kernel: number): Float32Array {
-  const out = new Float32Array(data.length);
+export function medianAlongTime(data: Float32Array, frames: number, bins: number, kernel: number, out: Float32Array = new Float32Array(data.length)): Float32Array {
   const scratch = new Float32Array(kernel);
   for (let k = 0; k < bins; k++) slidingMedian(data, out, frames, bins, k, kernel, scratch);
   return out;
 }
 
-export function medianAlongFrequency(data: Float32Array, frames: number, bins: number, kernel: number): Float32Array {
-  const out = new Float32Array(data.length);
+export function medianAlongFrequency(data: Float32Array, frames: number, bins: number, kernel: number, out: Float32Array = new Float32Array(data.length)): Float32Array {
   const scratch = new Float32Array(kernel);
   for (let t = 0; t < frames; t++) slidingMedian(data, out, bins, 1, t * bins, kernel, scratch);
   return out;

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputFormat } from '../../domain/outputFormats.js';
-import { planOutputs, type TargetRequest } from '../../domain/planOutputs.js';
+import { planOutputs, type OutputPlan, type TargetRequest } from '../../domain/planOutputs.js';
 import { checkMediaInfo } from '../checkMediaInfo.js';
 import { decodeAudio } from '../decodeAudio.js';
 import type { MediaInfo } from '../MediaInfo.js';
@@ -25,6 +25,8 @@ export interface SeparateFileOptions {
   concurrency: number;
   chunkSeconds?: number;
   separatorId?: string;
+  /** Overrides the stems and outputs derived from `targets` (benchmarks use it for the floor). */
+  plan?: { stems: string[]; outputs: OutputPlan[] };
   signal?: AbortSignal;
   onProgress?: (progress: { seconds: number; totalSeconds: number | null }) => void;
 }
@@ -52,10 +54,10 @@ export async function separateFile(options: SeparateFileOptions): Promise<Separa
   const info = await probeMedia(ffmpegPath, inputPath, signal);
   checkMediaInfo(info, { maxDurationSeconds: options.maxDurationSeconds });
   const { sampleRate, channels } = info.audio;
-  const { stems, outputs } = planOutputs(options.targets);
+  const { stems, outputs } = options.plan ?? planOutputs(options.targets);
   const separatorId = options.separatorId ?? 'dsp';
   const separator = getSeparator(separatorId);
-  const layout = chunkLayout(sampleRate, options.chunkSeconds ?? 20, separator.contextSeconds(sampleRate), separator.alignment(sampleRate));
+  const layout = chunkLayout(sampleRate, options.chunkSeconds ?? 10, separator.contextSeconds(sampleRate), separator.alignment(sampleRate));
 
   await mkdir(options.outDir, { recursive: true });
   const files: SeparatedFile[] = [];

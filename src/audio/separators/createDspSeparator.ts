@@ -1,7 +1,7 @@
 import { defaultMaskParams, dspStems, estimateMasks, type MaskParams } from '../dsp/estimateMasks.js';
-import { createSpectrogram, type Spectrogram } from '../dsp/Spectrogram.js';
 import { Stft } from '../dsp/Stft.js';
 import { stftSize } from '../dsp/stftSize.js';
+import { Workspace } from '../dsp/Workspace.js';
 import type { Separator } from './Separator.js';
 
 /**
@@ -10,6 +10,7 @@ import type { Separator } from './Separator.js';
  */
 export function createDspSeparator(params: MaskParams = defaultMaskParams): Separator {
   const stfts = new Map<number, Stft>();
+  const workspace = new Workspace();
   const stftFor = (sampleRate: number) => {
     const { size, hop } = stftSize(sampleRate);
     let stft = stfts.get(size);
@@ -30,13 +31,13 @@ export function createDspSeparator(params: MaskParams = defaultMaskParams): Sepa
     separate(channels, sampleRate, stems) {
       const stft = stftFor(sampleRate);
       const length = channels[0].length;
-      const spectra = channels.map((c) => stft.forward(c));
-      const masks = estimateMasks(spectra, sampleRate, stft.hop, params);
+      const spectra = channels.map((c, i) => stft.forward(c, workspace, `mix${i}`));
+      const masks = estimateMasks(spectra, sampleRate, stft.hop, params, workspace);
       const result = new Map<string, Float32Array[]>();
       const wanted = new Set(stems);
       const explicit = dspStems.filter((s) => s !== 'other' && (wanted.has(s) || wanted.has('other')));
       for (const stem of explicit) {
-        result.set(stem, spectra.map((spec) => stft.inverse(applyMask(spec, masks[stem]), length)));
+        result.set(stem, spectra.map((spec) => stft.inverse(spec, length, masks[stem])));
       }
       if (wanted.has('other')) {
         result.set('other', channels.map((mix, c) => {
@@ -52,13 +53,4 @@ export function createDspSeparator(params: MaskParams = defaultMaskParams): Sepa
       return result;
     },
   };
-}
-
-function applyMask(spec: Spectrogram, mask: Float32Array): Spectrogram {
-  const out = createSpectrogram(spec.frames, spec.bins);
-  for (let i = 0; i < mask.length; i++) {
-    out.re[i] = spec.re[i] * mask[i];
-    out.im[i] = spec.im[i] * mask[i];
-  }
-  return out;
 }

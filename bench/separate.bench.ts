@@ -1,0 +1,85 @@
+/**
+ * npm run bench:separate
+ * Throughput and memory of the separation engine against its floor, in one run: the same pipeline
+ * (decode -> chunks in the worker pool -> encode) once with the four-stem DSP separator and once with
+ * a bare STFT -> iSTFT round trip writing one file. Each case runs in a fresh child process so peak
+ * RSS belongs to that case alone; cases alternate and medians are reported.
+ * Flags: --reps N (default 3), --long-minutes M (default 60, 0 skips the long input).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { separateFile } from '../src/audio/pipeline/separateFile.js';
+import { SeparationPool } from '../src/audio/pool/SeparationPool.js';
+import { resolveFfmpegPath } from '../src/audio/resolveFfmpegPath.js';
+import { makeTestSignal } from './lib/makeTestSignal.js';
+import { median } from './lib/stats.js';
+
+const ffmpegPath = resolveFfmpegPath();
+const cache = join(import.meta.dirname, '.cache');
+const { values } = parseArgs({ options: { child: { type: 'string' }, input: { type: 'string' }, reps: { type: 'string', default: '3' }, 'long-minutes': { type: 'string', default: '60' } } });
+
+interface CaseResult { wallMs: number; computeMs: number; durationSeconds: number; maxRssMB: number }
+
+async function runCase(kind: string, input: string): Promise<CaseResult> {
+  const pool = new SeparationPool();
+  const outDir = mkdtempSync(join(tmpdir(), 'stemline-bench-'));
+  try {
+    const began = performance.now();
+    const result = await separateFile({
+      ffmpegPath, inputPath: input, outDir, maxDurationSeconds: 4 * 3600, formats: ['wav'],
+      separate: (r) => pool.separate(r), concurrency: pool.size + 1,
+      ...(kind === 'floor'
+        ? { targets: [], separatorId: 'stft-roundtrip', plan: { stems: ['mixture'], outputs: [{ name: 'roundtrip', stem: 'mixture', subtract: false }] } }
+        : { targets: ['vocals', 'drums', 'bass', 'other'].map((model) => ({ model })) }),
+    });
+    const wallMs = performance.now() - began;
+    return { wallMs, computeMs: result.computeMs, durationSeconds: result.durationSeconds, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+  } finally {
+    await pool.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+function spawnCase(kind: string, input: string): CaseResult {
+  const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--child', kind, '--input', input], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (child.status !== 0) throw new Error(`${kind} case failed:\n${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as CaseResult;
+}
+
+async function main() {
+  if (values.child) {
+    process.stdout.write(`${JSON.stringify(await runCase(values.child, values.input!))}\n`);
+    return;
+  }
+  const reps = Number(values.reps);
+  const input = makeTestSignal(ffmpegPath, join(cache, 'signal-180s.wav'), 180);
+  console.log(`input: 180 s stereo 44.1 kHz 16-bit WAV; ${reps} alternating runs of each case; medians`);
+  const floor: CaseResult[] = [];
+  const separate: CaseResult[] = [];
+  for (let i = 0; i < reps; i++) {
+    floor.push(spawnCase('floor', input));
+    separate.push(spawnCase('separate', input));
+  }
+  const f = median(floor.map((r) => r.wallMs)) / 1000;
+  const s = median(separate.map((r) => r.wallMs)) / 1000;
+  const rows = [
+    ['case', 'wall s', 'real-time factor', 'peak RSS MB'],
+    ['floor: decode -> STFT -> iSTFT -> encode 1 file', f.toFixed(2), (180 / f).toFixed(1), median(floor.map((r) => r.maxRssMB)).toFixed(0)],
+    ['separate: 4 stems (vocals, drums, bass, other) -> 4 wav', s.toFixed(2), (180 / s).toFixed(1), median(separate.map((r) => r.maxRssMB)).toFixed(0)],
+  ];
+  for (const row of rows) console.log(`${row[0].padEnd(56)} ${row.slice(1).map((c) => c.padStart(16)).join(' ')}`);
+  console.log(`separate / floor: ${(s / f).toFixed(2)}x   (goals: real-time factor >= 30, ratio <= 3)`);
+
+  const minutes = Number(values['long-minutes']);
+  if (minutes > 0) {
+    const long = join(cache, `signal-${minutes}min.wav`);
+    execFileSync(ffmpegPath, ['-v', 'error', '-n', '-stream_loop', String(Math.ceil(minutes / 3) - 1), '-i', input, '-c', 'copy', long], { stdio: 'ignore' }).toString?.();
+    const r = spawnCase('separate', long);
+    console.log(`long input: ${(r.durationSeconds / 60).toFixed(0)} min stereo -> 4 stems in ${(r.wallMs / 1000).toFixed(1)} s (real-time factor ${(r.durationSeconds / (r.wallMs / 1000)).toFixed(1)}), peak RSS ${r.maxRssMB.toFixed(0)} MB (goal < 500)`);
+  }
+}
+
+await main();
