@@ -1,0 +1,56 @@
+// Writes planar Float32 channels as a 32-bit float WAV, so stems and mixture
+// round-trip bit-exactly through the cache and any CLI can read the mixture.
+
+import { writeFile } from 'node:fs/promises';
+
+export async function writeWav(path: string, channels: readonly Float32Array[], sampleRate: number): Promise<void> {
+  await writeFile(path, encodeWav(channels, sampleRate));
+}
+
+export function encodeWav(channels: readonly Float32Array[], sampleRate: number): Uint8Array {
+  const numChannels = channels.length;
+  if (numChannels === 0) throw new Error('writeWav: no channels');
+  const frames = channels[0].length;
+  if (channels.some((c) => c.length !== frames)) throw new Error('writeWav: channels differ in length');
+  const dataBytes = frames * numChannels * 4;
+  // RIFF + fmt (18-byte WAVE_FORMAT_IEEE_FLOAT) + fact + data, as the spec asks for non-PCM data.
+  const headerBytes = 12 + 8 + 18 + 8 + 4 + 8;
+  const buf = new ArrayBuffer(headerBytes + dataBytes);
+  const view = new DataView(buf);
+  let o = 0;
+  const tag = (s: string): void => {
+    for (let i = 0; i < 4; i++) view.setUint8(o++, s.charCodeAt(i));
+  };
+  const u32 = (v: number): void => {
+    view.setUint32(o, v, true);
+    o += 4;
+  };
+  const u16 = (v: number): void => {
+    view.setUint16(o, v, true);
+    o += 2;
+  };
+  tag('RIFF');
+  u32(buf.byteLength - 8);
+  tag('WAVE');
+  tag('fmt ');
+  u32(18);
+  u16(3); // WAVE_FORMAT_IEEE_FLOAT
+  u16(numChannels);
+  u32(sampleRate);
+  u32(sampleRate * numChannels * 4);
+  u16(numChannels * 4);
+  u16(32);
+  u16(0); // cbSize
+  tag('fact');
+  u32(4);
+  u32(frames);
+  tag('data');
+  u32(dataBytes);
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < numChannels; c++) {
+      view.setFloat32(o, channels[c][i], true);
+      o += 4;
+    }
+  }
+  return new Uint8Array(buf);
+}
