@@ -7,12 +7,10 @@
  * Flags: --reps N (default 3), --long-minutes M (default 60, 0 skips the long input).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { separateFile } from '../src/audio/pipeline/separateFile.js';
-import { SeparationPool } from '../src/audio/pool/SeparationPool.js';
 import { resolveFfmpegPath } from '../src/audio/resolveFfmpegPath.js';
 import { makeTestSignal } from './lib/makeTestSignal.js';
 import { median } from './lib/stats.js';
@@ -24,6 +22,9 @@ const { values } = parseArgs({ options: { child: { type: 'string' }, input: { ty
 interface CaseResult { wallMs: number; computeMs: number; durationSeconds: number; maxRssMB: number }
 
 async function runCase(kind: string, input: string): Promise<CaseResult> {
+  // The compiled build, as `npm start` runs it (the npm script builds first): plain JS workers.
+  const { separateFile } = (await import('../dist/audio/pipeline/separateFile.js')) as unknown as typeof import('../src/audio/pipeline/separateFile.js');
+  const { SeparationPool } = (await import('../dist/audio/pool/SeparationPool.js')) as unknown as typeof import('../src/audio/pool/SeparationPool.js');
   const pool = new SeparationPool();
   const outDir = mkdtempSync(join(tmpdir(), 'stemline-bench-'));
   try {
@@ -44,7 +45,7 @@ async function runCase(kind: string, input: string): Promise<CaseResult> {
 }
 
 function spawnCase(kind: string, input: string): CaseResult {
-  const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--child', kind, '--input', input], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', kind, '--input', input], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (child.status !== 0) throw new Error(`${kind} case failed:\n${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as CaseResult;
 }
@@ -76,7 +77,7 @@ async function main() {
   const minutes = Number(values['long-minutes']);
   if (minutes > 0) {
     const long = join(cache, `signal-${minutes}min.wav`);
-    execFileSync(ffmpegPath, ['-v', 'error', '-n', '-stream_loop', String(Math.ceil(minutes / 3) - 1), '-i', input, '-c', 'copy', long], { stdio: 'ignore' }).toString?.();
+    if (!existsSync(long)) execFileSync(ffmpegPath, ['-v', 'error', '-stream_loop', String(Math.ceil(minutes / 3) - 1), '-i', input, '-c', 'copy', long]);
     const r = spawnCase('separate', long);
     console.log(`long input: ${(r.durationSeconds / 60).toFixed(0)} min stereo -> 4 stems in ${(r.wallMs / 1000).toFixed(1)} s (real-time factor ${(r.durationSeconds / (r.wallMs / 1000)).toFixed(1)}), peak RSS ${r.maxRssMB.toFixed(0)} MB (goal < 500)`);
   }

@@ -99,6 +99,22 @@ describe('median filters', () => {
       return true;
     }), { numRuns: 60 });
   });
+
+  it('with a stride, take the median of every s-th neighbour', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 2, max: 5 }), fc.constantFrom(3, 5, 9), (bins, stride, k) => {
+      const data = noise(bins * 2, bins * 7 + stride);
+      const out = medianAlongFrequency(data, 2, bins, k, undefined, stride);
+      for (let t = 0; t < 2; t++) {
+        for (let b = 0; b < bins; b++) {
+          const neighbours: number[] = [];
+          for (let j = b - (k >> 1) * stride; j <= b + (k >> 1) * stride; j += stride) if (j >= 0 && j < bins) neighbours.push(data[t * bins + j]);
+          neighbours.sort((x, y) => x - y);
+          if (out[t * bins + b] !== neighbours[(neighbours.length - 1) >> 1]) return false;
+        }
+      }
+      return true;
+    }), { numRuns: 60 });
+  });
 });
 
 describe('DSP separation', () => {

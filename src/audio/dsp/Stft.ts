@@ -61,16 +61,20 @@ export class Stft {
   }
 
   /**
-   * Inverts `spec` to `length` samples (the length of the signal it came from), multiplying it by
-   * `mask` on the way when given (no masked copy of the spectrogram is made).
+   * Inverts `spec` (of a signal of `length` samples) and returns samples [from, to) of the result,
+   * multiplying the spectrogram by `mask` on the way when given (no masked copy is made). Frames
+   * that do not touch [from, to) are skipped.
    */
-  inverse(spec: Spectrogram, length: number, mask?: Float32Array): Float32Array {
+  inverse(spec: Spectrogram, length: number, mask?: Float32Array, from = 0, to = length): Float32Array {
     const { size, window, frame, hop, bins, frameRe, frameIm } = this;
     const half = size / 2;
-    if (this.accumulator.length < length) this.accumulator = new Float64Array(length);
+    const span = to - from;
+    if (this.accumulator.length < span) this.accumulator = new Float64Array(span);
     const acc = this.accumulator;
-    acc.fill(0, 0, length);
-    for (let t = 0; t < spec.frames; t++) {
+    acc.fill(0, 0, span);
+    const first = Math.max(0, Math.floor((from - half) / hop) + 1);
+    const last = Math.min(spec.frames - 1, Math.ceil((to + half) / hop) - 1);
+    for (let t = first; t <= last; t++) {
       const offset = t * bins;
       if (mask) {
         for (let k = 0; k < bins; k++) {
@@ -81,13 +85,14 @@ export class Stft {
         this.fft.inverse(frameRe, frameIm, frame, 0);
       } else this.fft.inverse(spec.re, spec.im, frame, offset);
       const start = t * hop - half;
-      const from = Math.max(0, -start);
-      const to = Math.min(size, length - start);
-      for (let i = from; i < to; i++) acc[start + i] += frame[i] * window[i];
+      const a = Math.max(0, from - start);
+      const b = Math.min(size, to - start);
+      const shift = start - from;
+      for (let i = a; i < b; i++) acc[shift + i] += frame[i] * window[i];
     }
-    const out = new Float32Array(length);
+    const out = new Float32Array(span);
     const envelope = this.envelope(length, spec.frames);
-    for (let i = 0; i < length; i++) out[i] = acc[i] * envelope[i];
+    for (let i = 0; i < span; i++) out[i] = acc[i] * envelope[from + i];
     return out;
   }
 

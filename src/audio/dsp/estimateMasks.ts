@@ -15,14 +15,40 @@ export interface MaskParams {
   bassOrder: number;
   /** Width of the centre window on the pan index (0 = centre, +-1 = hard side). */
   centreWidth: number;
+  /** Half-width of the time window over which spatial covariances are estimated; 0 disables it. */
+  wienerSeconds: number;
+  /** Weight of the residual (neither stable nor broadband) component; 0 = plain two-way HPSS. */
+  residual: number;
+  /** Share of stable centred content given to vocals (the rest goes to other). */
+  centreHarmonicToVocals: number;
+  /** Share of the low-band residual given to drums (the kick) rather than bass. */
+  lowResidualToDrums: number;
+  /** Exponent applied to the masks before normalisation (2 = Wiener-like power masks). */
+  maskPower: number;
+  /** Stable centred content above the bass band belongs to bass harmonics up to about this frequency. */
+  bassHarmonicsHz: number;
+  /** The residual is what exceeds H + factor * P: noise fluctuates around its median, so factor > 1. */
+  noiseFactor: number;
+  /** Peakiness gate of the residual: a bin counts as tonal when it exceeds the median of +-N bins. 0 disables. */
+  peakBins: number;
+  peakFactor: number;
 }
 
 export const defaultMaskParams: MaskParams = {
-  harmonicSeconds: 0.4,
-  percussiveHz: 400,
+  harmonicSeconds: 0.5,
+  percussiveHz: 700,
   bassCutoffHz: 180,
   bassOrder: 6,
   centreWidth: 0.15,
+  wienerSeconds: 0,
+  residual: 4,
+  centreHarmonicToVocals: 0.5,
+  lowResidualToDrums: 1,
+  maskPower: 1,
+  bassHarmonicsHz: 400,
+  noiseFactor: 1,
+  peakBins: 6,
+  peakFactor: 1.5,
 };
 
 /**
@@ -43,12 +69,20 @@ export function estimateMasks(
   for (let i = 0; i < cells; i++) magnitude[i] = Math.sqrt(magnitude[i]);
   const binHz = sampleRate / (2 * (bins - 1));
   const kernelTime = oddAtLeast3(params.harmonicSeconds * (sampleRate / hop));
-  const kernelFreq = oddAtLeast3(params.percussiveHz / binHz);
+  // Wide frequency kernels sample every `stride`-th bin: same robustness, a fraction of the cost.
+  const spanBins = params.percussiveHz / binHz;
+  const stride = Math.max(1, Math.round(spanBins / 17));
+  const kernelFreq = oddAtLeast3(spanBins / stride);
   const harmonic = medianAlongTime(magnitude, frames, bins, kernelTime, workspace.get('harmonic', cells));
-  const percussive = medianAlongFrequency(magnitude, frames, bins, kernelFreq, workspace.get('percussive', cells));
+  const percussive = medianAlongFrequency(magnitude, frames, bins, kernelFreq, workspace.get('percussive', cells), stride);
 
+  const local = params.peakBins > 0 ? medianAlongFrequency(magnitude, frames, bins, 2 * params.peakBins + 1, workspace.get('local', cells)) : null;
   const bassWeight = new Float32Array(bins);
-  for (let k = 0; k < bins; k++) bassWeight[k] = 1 / (1 + (k * binHz / params.bassCutoffHz) ** params.bassOrder);
+  const harmonicsWeight = new Float32Array(bins);
+  for (let k = 0; k < bins; k++) {
+    bassWeight[k] = 1 / (1 + (k * binHz / params.bassCutoffHz) ** params.bassOrder);
+    harmonicsWeight[k] = params.bassHarmonicsHz > 0 ? 1 / (1 + (k * binHz / params.bassHarmonicsHz) ** 4) : 0;
+  }
 
   const masks = {
     vocals: workspace.get('mask.vocals', cells), drums: workspace.get('mask.drums', cells),
@@ -57,12 +91,23 @@ export function estimateMasks(
   const stereo = channels.length === 2;
   const [left, right] = channels;
   const invWidth2 = 1 / (params.centreWidth * params.centreWidth);
+  const q = params.maskPower;
   for (let t = 0; t < frames; t++) {
     for (let k = 0; k < bins; k++) {
       const i = t * bins + k;
-      const h2 = harmonic[i] * harmonic[i];
-      const p2 = percussive[i] * percussive[i];
-      const mH = h2 + p2 > 0 ? h2 / (h2 + p2) : 0.5;
+      const hm = harmonic[i];
+      const pm = percussive[i];
+      let rm = params.residual * Math.max(0, magnitude[i] - hm - params.noiseFactor * pm);
+      if (local) {
+        // Tonal peaks stand out of their neighbourhood; noise fluctuations do not.
+        const ratio = local[i] > 0 ? magnitude[i] / local[i] : 0;
+        const tonal = Math.min(1, Math.max(0, (ratio - 1) / (params.peakFactor - 1)));
+        rm *= tonal;
+      }
+      const total = hm * hm + pm * pm + rm * rm;
+      const mH = total > 0 ? (hm * hm) / total : 0.5;
+      const mP = total > 0 ? (pm * pm) / total : 0.5;
+      const mR = total > 0 ? (rm * rm) / total : 0;
       let centre = 0.5;
       if (stereo) {
         const l = Math.sqrt(left.re[i] * left.re[i] + left.im[i] * left.im[i]);
@@ -74,10 +119,33 @@ export function estimateMasks(
         }
       }
       const b = bassWeight[k];
-      masks.drums[i] = 1 - mH;
-      masks.bass[i] = mH * b;
-      masks.vocals[i] = mH * (1 - b) * centre;
-      masks.other[i] = mH * (1 - b) * (1 - centre);
+      const lowRes = mR * b;
+      let drums = mP + lowRes * params.lowResidualToDrums;
+      let bass = mH * b + lowRes * (1 - params.lowResidualToDrums);
+      const upper = 1 - b;
+      const stableCentre = mH * upper * centre;
+      const toBass = stableCentre * harmonicsWeight[k];
+      bass += toBass;
+      const toVocals = (stableCentre - toBass) * params.centreHarmonicToVocals + mR * upper * centre;
+      let vocals = toVocals;
+      let other = Math.max(0, (mH + mR) * upper - toVocals - toBass);
+      if (q !== 1) {
+        vocals **= q;
+        drums **= q;
+        bass **= q;
+        other **= q;
+        const sum = vocals + drums + bass + other;
+        if (sum > 0) {
+          vocals /= sum;
+          drums /= sum;
+          bass /= sum;
+          other /= sum;
+        } else vocals = drums = bass = other = 0.25;
+      }
+      masks.drums[i] = drums;
+      masks.bass[i] = bass;
+      masks.vocals[i] = vocals;
+      masks.other[i] = other;
     }
   }
   return masks;

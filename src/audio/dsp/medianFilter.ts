@@ -9,9 +9,17 @@ export function medianAlongTime(data: Float32Array, frames: number, bins: number
   return out;
 }
 
-export function medianAlongFrequency(data: Float32Array, frames: number, bins: number, kernel: number, out: Float32Array = new Float32Array(data.length)): Float32Array {
+/**
+ * With `stride` s > 1 the window holds every s-th bin (`kernel` values spanning about kernel * s
+ * bins): a wide kernel at the cost of a narrow one, run as s interleaved sliding medians.
+ */
+export function medianAlongFrequency(data: Float32Array, frames: number, bins: number, kernel: number, out: Float32Array = new Float32Array(data.length), stride = 1): Float32Array {
   const scratch = new Float32Array(kernel);
-  for (let t = 0; t < frames; t++) slidingMedian(data, out, bins, 1, t * bins, kernel, scratch);
+  for (let t = 0; t < frames; t++) {
+    for (let r = 0; r < stride && r < bins; r++) {
+      slidingMedian(data, out, Math.ceil((bins - r) / stride), stride, t * bins + r, kernel, scratch);
+    }
+  }
   return out;
 }
 

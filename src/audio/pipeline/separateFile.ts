@@ -57,7 +57,7 @@ export async function separateFile(options: SeparateFileOptions): Promise<Separa
   const { stems, outputs } = options.plan ?? planOutputs(options.targets);
   const separatorId = options.separatorId ?? 'dsp';
   const separator = getSeparator(separatorId);
-  const layout = chunkLayout(sampleRate, options.chunkSeconds ?? 10, separator.contextSeconds(sampleRate), separator.alignment(sampleRate));
+  const layout = chunkLayout(sampleRate, options.chunkSeconds ?? 8, separator.contextSeconds(sampleRate), separator.alignment(sampleRate));
 
   await mkdir(options.outDir, { recursive: true });
   const files: SeparatedFile[] = [];

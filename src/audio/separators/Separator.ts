@@ -11,6 +11,14 @@ export interface Separator {
   contextSeconds(sampleRate: number): number;
   /** Chunk boundaries must fall on multiples of this many samples (the STFT hop). */
   alignment(sampleRate: number): number;
-  /** Separates `channels` (planar, equal lengths) into each of `stems`. */
-  separate(channels: Float32Array[], sampleRate: number, stems: readonly string[]): Map<string, Float32Array[]>;
+  /**
+   * Separates `channels` (planar, equal lengths) into each of `stems`, returning only samples
+   * [range.from, range.to) of each (the chunk's core; default: everything).
+   */
+  separate(channels: Float32Array[], sampleRate: number, stems: readonly string[], range?: SampleRange): Map<string, Float32Array[]>;
+}
+
+export interface SampleRange {
+  from: number;
+  to: number;
 }

@@ -1,5 +1,6 @@
 import { Stft } from '../dsp/Stft.js';
 import { stftSize } from '../dsp/stftSize.js';
+import { Workspace } from '../dsp/Workspace.js';
 import type { Separator } from './Separator.js';
 
 /**
@@ -7,15 +8,18 @@ import type { Separator } from './Separator.js';
  * masking. Benchmarks run it through the same pipeline to measure what separation itself adds.
  */
 export function createStftRoundTripSeparator(): Separator {
+  let stft: Stft | undefined;
+  const workspace = new Workspace();
   return {
     id: 'stft-roundtrip',
     stems: ['mixture'],
     contextSeconds: (sampleRate) => (stftSize(sampleRate).size * 2) / sampleRate,
     alignment: (sampleRate) => stftSize(sampleRate).hop,
-    separate(channels, sampleRate) {
+    separate(channels, sampleRate, _stems, range = { from: 0, to: channels[0].length }) {
       const { size, hop } = stftSize(sampleRate);
-      const stft = new Stft(size, hop);
-      return new Map([['mixture', channels.map((c) => stft.inverse(stft.forward(c), c.length))]]);
+      if (stft?.size !== size) stft = new Stft(size, hop);
+      const transform = stft;
+      return new Map([['mixture', channels.map((c) => transform.inverse(transform.forward(c, workspace), c.length, undefined, range.from, range.to))]]);
     },
   };
 }
