@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RealFft } from '../../src/audio/dsp/RealFft.js';
 import { Stft } from '../../src/audio/dsp/Stft.js';
-import { medianAlongFrequency, medianAlongTime } from '../../src/audio/dsp/medianFilter.js';
+import { meanAlongFrequency, medianAlongFrequency, medianAlongTime } from '../../src/audio/dsp/medianFilter.js';
 import { estimateMasks } from '../../src/audio/dsp/estimateMasks.js';
 import { stftSize } from '../../src/audio/dsp/stftSize.js';
 import { createDspSeparator } from '../../src/audio/separators/createDspSeparator.js';
@@ -104,6 +104,10 @@ describe('median filters', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 2, max: 5 }), fc.constantFrom(3, 5, 9), (bins, stride, k) => {
       const data = noise(bins * 2, bins * 7 + stride);
       const out = medianAlongFrequency(data, 2, bins, k, undefined, stride);
+      const transposed = new Float32Array(bins * 2);
+      for (let t = 0; t < 2; t++) for (let b = 0; b < bins; b++) transposed[b * 2 + t] = data[t * bins + b];
+      const byTime = medianAlongTime(transposed, bins, 2, k, undefined, stride);
+      for (let t = 0; t < 2; t++) for (let b = 0; b < bins; b++) if (byTime[b * 2 + t] !== out[t * bins + b]) return false;
       for (let t = 0; t < 2; t++) {
         for (let b = 0; b < bins; b++) {
           const neighbours: number[] = [];
@@ -163,3 +167,11 @@ function dot(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
+
+describe('meanAlongFrequency', () => {
+  it('averages the clipped neighbourhood of each bin', () => {
+    const data = Float32Array.from([1, 2, 3, 4, 5, 10, 20, 30, 40, 50]);
+    const out = meanAlongFrequency(data, 2, 5, 1);
+    expect(Array.from(out)).toEqual([1.5, 2, 3, 4, 4.5, 15, 20, 30, 40, 45]);
+  });
+});

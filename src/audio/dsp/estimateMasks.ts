@@ -1,4 +1,4 @@
-import { medianAlongFrequency, medianAlongTime } from './medianFilter.js';
+import { meanAlongFrequency, medianAlongFrequency, medianAlongTime } from './medianFilter.js';
 import type { Spectrogram } from './Spectrogram.js';
 import { Workspace } from './Workspace.js';
 
@@ -32,6 +32,12 @@ export interface MaskParams {
   /** Peakiness gate of the residual: a bin counts as tonal when it exceeds the median of +-N bins. 0 disables. */
   peakBins: number;
   peakFactor: number;
+  /** In the bass band, "percussive" is flatness over +-peakBins (a kick's sweep) scaled by this; 0 = off. */
+  lowLocalPercussive: number;
+  /** Drum-body model: after a broadband hit, centred residual below `drumBodyHz` decays into drums. */
+  drumBodyShare: number;
+  drumBodyDecay: number;
+  drumBodyHz: number;
 }
 
 export const defaultMaskParams: MaskParams = {
@@ -49,6 +55,10 @@ export const defaultMaskParams: MaskParams = {
   noiseFactor: 1,
   peakBins: 6,
   peakFactor: 1.5,
+  lowLocalPercussive: 0,
+  drumBodyShare: 1,
+  drumBodyDecay: 0.7,
+  drumBodyHz: 600,
 };
 
 /**
@@ -68,15 +78,17 @@ export function estimateMasks(
   }
   for (let i = 0; i < cells; i++) magnitude[i] = Math.sqrt(magnitude[i]);
   const binHz = sampleRate / (2 * (bins - 1));
-  const kernelTime = oddAtLeast3(params.harmonicSeconds * (sampleRate / hop));
+  const spanFrames = params.harmonicSeconds * (sampleRate / hop);
+  const timeStride = Math.max(1, Math.round(spanFrames / 11));
+  const kernelTime = oddAtLeast3(spanFrames / timeStride);
   // Wide frequency kernels sample every `stride`-th bin: same robustness, a fraction of the cost.
   const spanBins = params.percussiveHz / binHz;
   const stride = Math.max(1, Math.round(spanBins / 17));
   const kernelFreq = oddAtLeast3(spanBins / stride);
-  const harmonic = medianAlongTime(magnitude, frames, bins, kernelTime, workspace.get('harmonic', cells));
+  const harmonic = medianAlongTime(magnitude, frames, bins, kernelTime, workspace.get('harmonic', cells), timeStride);
   const percussive = medianAlongFrequency(magnitude, frames, bins, kernelFreq, workspace.get('percussive', cells), stride);
 
-  const local = params.peakBins > 0 ? medianAlongFrequency(magnitude, frames, bins, 2 * params.peakBins + 1, workspace.get('local', cells)) : null;
+  const local = params.peakBins > 0 ? meanAlongFrequency(magnitude, frames, bins, params.peakBins, workspace.get('local', cells)) : null;
   const bassWeight = new Float32Array(bins);
   const harmonicsWeight = new Float32Array(bins);
   for (let k = 0; k < bins; k++) {
@@ -92,11 +104,35 @@ export function estimateMasks(
   const [left, right] = channels;
   const invWidth2 = 1 / (params.centreWidth * params.centreWidth);
   const q = params.maskPower;
+  // Per-frame hit strength: share of percussive energy between 1 and 8 kHz, held with a decay.
+  const hit = new Float32Array(frames);
+  if (params.drumBodyShare > 0) {
+    const k1 = Math.round(1000 / binHz);
+    const k2 = Math.min(bins, Math.round(8000 / binHz));
+    let held = 0;
+    for (let t = 0; t < frames; t++) {
+      let p = 0;
+      let all = 0;
+      for (let k = k1; k < k2; k++) {
+        const i = t * bins + k;
+        p += percussive[i] * percussive[i];
+        all += magnitude[i] * magnitude[i];
+      }
+      const a = all > 0 ? Math.min(1, p / all) : 0;
+      held = Math.max(a, held * params.drumBodyDecay);
+      hit[t] = held;
+    }
+  }
+  const bodyWeight = new Float32Array(bins);
+  for (let k = 0; k < bins; k++) bodyWeight[k] = 1 / (1 + (k * binHz / params.drumBodyHz) ** 4);
   for (let t = 0; t < frames; t++) {
     for (let k = 0; k < bins; k++) {
       const i = t * bins + k;
       const hm = harmonic[i];
-      const pm = percussive[i];
+      const b0 = bassWeight[k];
+      const pm = local && params.lowLocalPercussive > 0
+        ? (1 - b0) * percussive[i] + b0 * params.lowLocalPercussive * local[i]
+        : percussive[i];
       let rm = params.residual * Math.max(0, magnitude[i] - hm - params.noiseFactor * pm);
       if (local) {
         // Tonal peaks stand out of their neighbourhood; noise fluctuations do not.
@@ -126,9 +162,12 @@ export function estimateMasks(
       const stableCentre = mH * upper * centre;
       const toBass = stableCentre * harmonicsWeight[k];
       bass += toBass;
-      const toVocals = (stableCentre - toBass) * params.centreHarmonicToVocals + mR * upper * centre;
+      const centreResidual = mR * upper * centre;
+      const toBody = centreResidual * Math.min(1, params.drumBodyShare * hit[t] * bodyWeight[k]);
+      drums += toBody;
+      const toVocals = (stableCentre - toBass) * params.centreHarmonicToVocals + centreResidual - toBody;
       let vocals = toVocals;
-      let other = Math.max(0, (mH + mR) * upper - toVocals - toBass);
+      let other = Math.max(0, (mH + mR) * upper - toVocals - toBass - toBody);
       if (q !== 1) {
         vocals **= q;
         drums **= q;
