@@ -5,37 +5,29 @@ import { Workspace } from './Workspace.js';
 export const dspStems = ['vocals', 'drums', 'bass', 'other'] as const;
 export type DspStem = (typeof dspStems)[number];
 
+/** Every number of the DSP model in one place; docs/separation.md explains each and how it was chosen. */
 export interface MaskParams {
-  /** Time-median kernel in seconds (harmonic = stable over this span). */
+  /** Time-median span (s): content stable over it is "harmonic". */
   harmonicSeconds: number;
-  /** Frequency-median kernel in Hz (percussive = flat over this span). */
+  /** Frequency-median span (Hz): content flat over it is "percussive". */
   percussiveHz: number;
-  /** Bass low-pass corner (Hz) and steepness (order). */
-  bassCutoffHz: number;
-  bassOrder: number;
-  /** Width of the centre window on the pan index (0 = centre, +-1 = hard side). */
-  centreWidth: number;
-  /** Half-width of the time window over which spatial covariances are estimated; 0 disables it. */
-  wienerSeconds: number;
-  /** Weight of the residual (neither stable nor broadband) component; 0 = plain two-way HPSS. */
-  residual: number;
-  /** Share of stable centred content given to vocals (the rest goes to other). */
-  centreHarmonicToVocals: number;
-  /** Share of the low-band residual given to drums (the kick) rather than bass. */
-  lowResidualToDrums: number;
-  /** Exponent applied to the masks before normalisation (2 = Wiener-like power masks). */
-  maskPower: number;
-  /** Stable centred content above the bass band belongs to bass harmonics up to about this frequency. */
-  bassHarmonicsHz: number;
-  /** The residual is what exceeds H + factor * P: noise fluctuates around its median, so factor > 1. */
-  noiseFactor: number;
-  /** Peakiness gate of the residual: a bin counts as tonal when it exceeds the median of +-N bins. 0 disables. */
+  /** Weight of the residual, what neither median explains (Driedger's third component). */
+  residualWeight: number;
+  /** A residual bin counts as tonal when it exceeds `peakFactor` times the mean of +-`peakBins` bins. */
   peakBins: number;
   peakFactor: number;
-  /** In the bass band, "percussive" is flatness over +-peakBins (a kick's sweep) scaled by this; 0 = off. */
-  lowLocalPercussive: number;
-  /** Drum-body model: after a broadband hit, centred residual below `drumBodyHz` decays into drums. */
-  drumBodyShare: number;
+  /** Bass band: low-pass corner (Hz) and order of the soft split. */
+  bassCutoffHz: number;
+  bassOrder: number;
+  /** Stable centred content above the bass band is bass harmonics up to about this frequency. */
+  bassHarmonicsHz: number;
+  /** Width of the centre window on the pan index (0 centre, +-1 hard left/right). */
+  centreWidth: number;
+  /** Frames on each side pooled into the stereo statistics of a bin. */
+  stereoFrames: number;
+  /** Share of stable centred content (above the bass harmonics) that is voice; the rest is other. */
+  stableCentreToVocals: number;
+  /** Drum bodies: after a broadband hit, centred residual below `drumBodyHz` decays into drums. */
   drumBodyDecay: number;
   drumBodyHz: number;
 }
@@ -43,28 +35,35 @@ export interface MaskParams {
 export const defaultMaskParams: MaskParams = {
   harmonicSeconds: 0.5,
   percussiveHz: 700,
-  bassCutoffHz: 180,
-  bassOrder: 6,
-  centreWidth: 0.15,
-  wienerSeconds: 0,
-  residual: 4,
-  centreHarmonicToVocals: 0.5,
-  lowResidualToDrums: 1,
-  maskPower: 1,
-  bassHarmonicsHz: 400,
-  noiseFactor: 1,
+  residualWeight: 4,
   peakBins: 6,
   peakFactor: 1.5,
-  lowLocalPercussive: 0,
-  drumBodyShare: 1,
+  bassCutoffHz: 180,
+  bassOrder: 6,
+  bassHarmonicsHz: 400,
+  centreWidth: 0.2,
+  stereoFrames: 1,
+  stableCentreToVocals: 0.5,
   drumBodyDecay: 0.7,
   drumBodyHz: 600,
 };
 
+// Wide median kernels sample every s-th frame or bin with this many taps: same robustness, less work.
+const timeTaps = 11;
+const frequencyTaps = 17;
+/** Frames a hit is remembered (0.7^8 = 6%: past that, drum bodies have decayed). */
+export const hitMemory = 8;
+
 /**
- * Soft masks, one per stem, that sum to 1 in every bin: drums from the percussive part of a
- * median-filter harmonic/percussive split, bass from the harmonic low band, vocals from centre-panned
- * harmonic content above it, other from the rest.
+ * Soft masks, one per stem, summing to 1 in every bin. Three components per bin from median
+ * filtering (Fitzgerald; Driedger's harmonic/percussive/residual variant): stable (time median),
+ * broadband (frequency median) and a tonal residual (voice-like: pitched but unstable). Then:
+ * - drums: the broadband part, the residual in the bass band (kick), and centred residual that
+ *   follows a broadband hit (snare and tom bodies);
+ * - bass: the stable part of the bass band, and stable centred content up to its harmonics;
+ * - vocals: the centred tonal residual, and a share of stable centred content above that;
+ * - other: the rest (off-centre stable content: keys, guitars, pads).
+ * "Centred" is judged per bin from level balance and phase agreement of the two channels.
  */
 export function estimateMasks(
   channels: Spectrogram[], sampleRate: number, hop: number, params: MaskParams = defaultMaskParams,
@@ -72,122 +71,136 @@ export function estimateMasks(
 ): Record<DspStem, Float32Array> {
   const { frames, bins } = channels[0];
   const cells = frames * bins;
-  const magnitude = workspace.zeros('magnitude', cells);
-  for (const spec of channels) {
-    for (let i = 0; i < cells; i++) magnitude[i] += spec.re[i] * spec.re[i] + spec.im[i] * spec.im[i];
-  }
-  for (let i = 0; i < cells; i++) magnitude[i] = Math.sqrt(magnitude[i]);
   const binHz = sampleRate / (2 * (bins - 1));
-  const spanFrames = params.harmonicSeconds * (sampleRate / hop);
-  const timeStride = Math.max(1, Math.round(spanFrames / 11));
-  const kernelTime = oddAtLeast3(spanFrames / timeStride);
-  // Wide frequency kernels sample every `stride`-th bin: same robustness, a fraction of the cost.
-  const spanBins = params.percussiveHz / binHz;
-  const stride = Math.max(1, Math.round(spanBins / 17));
-  const kernelFreq = oddAtLeast3(spanBins / stride);
-  const harmonic = medianAlongTime(magnitude, frames, bins, kernelTime, workspace.get('harmonic', cells), timeStride);
-  const percussive = medianAlongFrequency(magnitude, frames, bins, kernelFreq, workspace.get('percussive', cells), stride);
+  const magnitude = monoMagnitude(channels, workspace.zeros('magnitude', cells));
 
-  const local = params.peakBins > 0 ? meanAlongFrequency(magnitude, frames, bins, params.peakBins, workspace.get('local', cells)) : null;
-  const bassWeight = new Float32Array(bins);
-  const harmonicsWeight = new Float32Array(bins);
-  for (let k = 0; k < bins; k++) {
-    bassWeight[k] = 1 / (1 + (k * binHz / params.bassCutoffHz) ** params.bassOrder);
-    harmonicsWeight[k] = params.bassHarmonicsHz > 0 ? 1 / (1 + (k * binHz / params.bassHarmonicsHz) ** 4) : 0;
-  }
+  const spanFrames = params.harmonicSeconds * (sampleRate / hop);
+  const timeStride = Math.max(1, Math.round(spanFrames / timeTaps));
+  const harmonic = medianAlongTime(magnitude, frames, bins, oddAtLeast3(spanFrames / timeStride), workspace.get('harmonic', cells), timeStride);
+  const spanBins = params.percussiveHz / binHz;
+  const freqStride = Math.max(1, Math.round(spanBins / frequencyTaps));
+  const percussive = medianAlongFrequency(magnitude, frames, bins, oddAtLeast3(spanBins / freqStride), workspace.get('percussive', cells), freqStride);
+  const local = meanAlongFrequency(magnitude, frames, bins, params.peakBins, workspace.get('local', cells));
+
+  const bassBand = lowPass(bins, binHz, params.bassCutoffHz, params.bassOrder);
+  const bassHarmonics = lowPass(bins, binHz, params.bassHarmonicsHz, 4);
+  const bodyBand = lowPass(bins, binHz, params.drumBodyHz, 4);
+  const hits = hitStrength(magnitude, percussive, frames, bins, binHz, params.drumBodyDecay);
+  const centre = channels.length === 2
+    ? centreWeights(channels[0], channels[1], params.centreWidth, params.stereoFrames, workspace.get('centre', cells))
+    : null;
 
   const masks = {
     vocals: workspace.get('mask.vocals', cells), drums: workspace.get('mask.drums', cells),
     bass: workspace.get('mask.bass', cells), other: workspace.get('mask.other', cells),
   };
-  const stereo = channels.length === 2;
-  const [left, right] = channels;
-  const invWidth2 = 1 / (params.centreWidth * params.centreWidth);
-  const q = params.maskPower;
-  // Per-frame hit strength: share of percussive energy between 1 and 8 kHz, held with a decay.
-  const hit = new Float32Array(frames);
-  if (params.drumBodyShare > 0) {
-    const k1 = Math.round(1000 / binHz);
-    const k2 = Math.min(bins, Math.round(8000 / binHz));
-    let held = 0;
-    for (let t = 0; t < frames; t++) {
-      let p = 0;
-      let all = 0;
-      for (let k = k1; k < k2; k++) {
-        const i = t * bins + k;
-        p += percussive[i] * percussive[i];
-        all += magnitude[i] * magnitude[i];
-      }
-      const a = all > 0 ? Math.min(1, p / all) : 0;
-      held = Math.max(a, held * params.drumBodyDecay);
-      hit[t] = held;
-    }
-  }
-  const bodyWeight = new Float32Array(bins);
-  for (let k = 0; k < bins; k++) bodyWeight[k] = 1 / (1 + (k * binHz / params.drumBodyHz) ** 4);
   for (let t = 0; t < frames; t++) {
     for (let k = 0; k < bins; k++) {
       const i = t * bins + k;
-      const hm = harmonic[i];
-      const b0 = bassWeight[k];
-      const pm = local && params.lowLocalPercussive > 0
-        ? (1 - b0) * percussive[i] + b0 * params.lowLocalPercussive * local[i]
-        : percussive[i];
-      let rm = params.residual * Math.max(0, magnitude[i] - hm - params.noiseFactor * pm);
-      if (local) {
-        // Tonal peaks stand out of their neighbourhood; noise fluctuations do not.
-        const ratio = local[i] > 0 ? magnitude[i] / local[i] : 0;
-        const tonal = Math.min(1, Math.max(0, (ratio - 1) / (params.peakFactor - 1)));
-        rm *= tonal;
-      }
-      const total = hm * hm + pm * pm + rm * rm;
-      const mH = total > 0 ? (hm * hm) / total : 0.5;
-      const mP = total > 0 ? (pm * pm) / total : 0.5;
-      const mR = total > 0 ? (rm * rm) / total : 0;
-      let centre = 0.5;
-      if (stereo) {
-        const l = Math.sqrt(left.re[i] * left.re[i] + left.im[i] * left.im[i]);
-        const r = Math.sqrt(right.re[i] * right.re[i] + right.im[i] * right.im[i]);
-        if (l + r > 0) {
-          const pan = (r - l) / (r + l);
-          const coherence = l * r > 0 ? (left.re[i] * right.re[i] + left.im[i] * right.im[i]) / (l * r) : 0;
-          centre = Math.exp(-pan * pan * invWidth2) * Math.min(1, Math.max(0, coherence));
-        }
-      }
-      const b = bassWeight[k];
-      const lowRes = mR * b;
-      let drums = mP + lowRes * params.lowResidualToDrums;
-      let bass = mH * b + lowRes * (1 - params.lowResidualToDrums);
-      const upper = 1 - b;
-      const stableCentre = mH * upper * centre;
-      const toBass = stableCentre * harmonicsWeight[k];
-      bass += toBass;
-      const centreResidual = mR * upper * centre;
-      const toBody = centreResidual * Math.min(1, params.drumBodyShare * hit[t] * bodyWeight[k]);
-      drums += toBody;
-      const toVocals = (stableCentre - toBass) * params.centreHarmonicToVocals + centreResidual - toBody;
-      let vocals = toVocals;
-      let other = Math.max(0, (mH + mR) * upper - toVocals - toBass - toBody);
-      if (q !== 1) {
-        vocals **= q;
-        drums **= q;
-        bass **= q;
-        other **= q;
-        const sum = vocals + drums + bass + other;
-        if (sum > 0) {
-          vocals /= sum;
-          drums /= sum;
-          bass /= sum;
-          other /= sum;
-        } else vocals = drums = bass = other = 0.25;
-      }
-      masks.drums[i] = drums;
-      masks.bass[i] = bass;
-      masks.vocals[i] = vocals;
-      masks.other[i] = other;
+      const h = harmonic[i];
+      const p = percussive[i];
+      // Noise fluctuates around its median; only peaks that stand out of their neighbourhood are tonal.
+      const tonal = clamp01((local[i] > 0 ? magnitude[i] / local[i] - 1 : 0) / (params.peakFactor - 1));
+      const r = params.residualWeight * Math.max(0, magnitude[i] - h - p) * tonal;
+      const total = h * h + p * p + r * r;
+      const mH = total > 0 ? (h * h) / total : 0.5;
+      const mP = total > 0 ? (p * p) / total : 0.5;
+      const mR = total > 0 ? (r * r) / total : 0;
+      const c = centre ? centre[i] : 0.5;
+      const low = bassBand[k];
+      const high = 1 - low;
+
+      const stableCentre = mH * high * c;
+      const toBassHarmonics = stableCentre * bassHarmonics[k];
+      const centreResidual = mR * high * c;
+      const toDrumBody = centreResidual * Math.min(1, hits[t] * bodyBand[k]);
+      const toVocals = (stableCentre - toBassHarmonics) * params.stableCentreToVocals + centreResidual - toDrumBody;
+
+      masks.drums[i] = mP + mR * low + toDrumBody;
+      masks.bass[i] = mH * low + toBassHarmonics;
+      masks.vocals[i] = toVocals;
+      masks.other[i] = Math.max(0, (mH + mR) * high - toVocals - toBassHarmonics - toDrumBody);
     }
   }
   return masks;
+}
+
+function monoMagnitude(channels: Spectrogram[], out: Float32Array): Float32Array {
+  for (const spec of channels) {
+    for (let i = 0; i < out.length; i++) out[i] += spec.re[i] * spec.re[i] + spec.im[i] * spec.im[i];
+  }
+  for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
+  return out;
+}
+
+/**
+ * How centred each bin is, 0..1: a Gaussian window on the pan index (level balance) times the phase
+ * agreement of the channels, from statistics pooled over +-`pool` frames (single bins are noisy).
+ */
+function centreWeights(left: Spectrogram, right: Spectrogram, width: number, pool: number, out: Float32Array): Float32Array {
+  const { frames, bins } = left;
+  const invWidth2 = 1 / (width * width);
+  for (let t = 0; t < frames; t++) {
+    const from = Math.max(0, t - pool);
+    const to = Math.min(frames - 1, t + pool);
+    for (let k = 0; k < bins; k++) {
+      let l2 = 0;
+      let r2 = 0;
+      let cross = 0;
+      for (let u = from; u <= to; u++) {
+        const j = u * bins + k;
+        l2 += left.re[j] * left.re[j] + left.im[j] * left.im[j];
+        r2 += right.re[j] * right.re[j] + right.im[j] * right.im[j];
+        cross += left.re[j] * right.re[j] + left.im[j] * right.im[j];
+      }
+      const l = Math.sqrt(l2);
+      const r = Math.sqrt(r2);
+      let weight = 0;
+      if (l > 0 && r > 0) {
+        const pan = (r - l) / (r + l);
+        weight = Math.exp(-pan * pan * invWidth2) * clamp01(cross / (l * r));
+      }
+      out[t * bins + k] = weight;
+    }
+  }
+  return out;
+}
+
+/**
+ * Per frame, the share of broadband energy between 1 and 8 kHz, held with a per-frame decay over
+ * the next `hitMemory` frames (a finite memory keeps the model local in time for chunking).
+ */
+function hitStrength(magnitude: Float32Array, percussive: Float32Array, frames: number, bins: number, binHz: number, decay: number): Float32Array {
+  const from = Math.round(1000 / binHz);
+  const to = Math.min(bins, Math.round(8000 / binHz));
+  const share = new Float32Array(frames);
+  for (let t = 0; t < frames; t++) {
+    let broadband = 0;
+    let all = 0;
+    for (let k = from; k < to; k++) {
+      const i = t * bins + k;
+      broadband += percussive[i] * percussive[i];
+      all += magnitude[i] * magnitude[i];
+    }
+    share[t] = all > 0 ? Math.min(1, broadband / all) : 0;
+  }
+  const hits = new Float32Array(frames);
+  for (let t = 0; t < frames; t++) {
+    let held = 0;
+    for (let u = Math.max(0, t - hitMemory), weight = decay ** (t - Math.max(0, t - hitMemory)); u <= t; u++, weight /= decay) {
+      held = Math.max(held, share[u] * weight);
+    }
+    hits[t] = held;
+  }
+  return hits;
+}
+
+function lowPass(bins: number, binHz: number, cutoffHz: number, order: number): Float32Array {
+  return Float32Array.from({ length: bins }, (_, k) => 1 / (1 + ((k * binHz) / cutoffHz) ** order));
+}
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
 function oddAtLeast3(value: number): number {

@@ -1,6 +1,4 @@
-import { defaultMaskParams, dspStems, estimateMasks, type MaskParams } from '../dsp/estimateMasks.js';
-import { spatialWiener } from '../dsp/spatialWiener.js';
-import type { Spectrogram } from '../dsp/Spectrogram.js';
+import { defaultMaskParams, dspStems, estimateMasks, hitMemory, type MaskParams } from '../dsp/estimateMasks.js';
 import { Stft } from '../dsp/Stft.js';
 import { stftSize } from '../dsp/stftSize.js';
 import { Workspace } from '../dsp/Workspace.js';
@@ -24,8 +22,9 @@ export function createDspSeparator(params: MaskParams = defaultMaskParams): Sepa
     stems: dspStems,
     contextSeconds(sampleRate) {
       const { size, hop } = stftSize(sampleRate);
-      // Half the time-median kernel plus one window on each side, with a safety frame.
-      return params.harmonicSeconds / 2 + (size + 2 * hop) / sampleRate;
+      // Half the time-median span, the hit memory and stereo pooling in frames, one window each
+      // side for the STFT itself, and a safety frame.
+      return params.harmonicSeconds / 2 + ((hitMemory + params.stereoFrames + 1) * hop + size) / sampleRate;
     },
     alignment(sampleRate) {
       return stftSize(sampleRate).hop;
@@ -39,22 +38,8 @@ export function createDspSeparator(params: MaskParams = defaultMaskParams): Sepa
       const result = new Map<string, Float32Array[]>();
       const wanted = new Set(stems);
       const explicit = dspStems.filter((s) => s !== 'other' && (wanted.has(s) || wanted.has('other')));
-      if (spectra.length === 2 && params.wienerSeconds > 0) {
-        const { frames, bins } = spectra[0];
-        const cells = frames * bins;
-        const order = ['vocals', 'drums', 'bass', 'other'] as const;
-        const outs: Spectrogram[][] = order.slice(0, 3).map((stem) => [0, 1].map((c) => ({
-          frames, bins, re: workspace.get(`${stem}${c}.re`, cells), im: workspace.get(`${stem}${c}.im`, cells),
-        })));
-        spatialWiener(spectra[0], spectra[1], order.map((s) => masks[s]), Math.round(params.wienerSeconds * sampleRate / stft.hop), outs);
-        for (const stem of explicit) {
-          const j = order.indexOf(stem);
-          result.set(stem, outs[j].map((spec) => stft.inverse(spec, length, undefined, from, to)));
-        }
-      } else {
-        for (const stem of explicit) {
-          result.set(stem, spectra.map((spec) => stft.inverse(spec, length, masks[stem], from, to)));
-        }
+      for (const stem of explicit) {
+        result.set(stem, spectra.map((spec) => stft.inverse(spec, length, masks[stem], from, to)));
       }
       if (wanted.has('other')) {
         result.set('other', channels.map((mix, c) => {
