@@ -84,6 +84,16 @@ describe('output formats round-trip through ffmpeg', () => {
     expect(info.video?.codec).toBe('h264');
   });
 
+  it('192 kHz mono input separates at its own rate (16384-point STFT)', async () => {
+    const path = makeMedia(dir, 'hi192.wav', ['-f', 'lavfi', '-i', 'sine=f=300:sample_rate=192000:d=2', '-c:a', 'pcm_s24le']);
+    const result = await separateFile(options(path, join(dir, 'out-192'), { formats: ['flac'], targets: [{ model: 'vocals' }, { model: 'other' }] }));
+    for (const file of result.files) {
+      const info = await probeMedia(ffmpegPath, file.path);
+      expect(info.audio).toMatchObject({ sampleRate: 192_000, channels: 1, bitDepth: 24 });
+      expect(decodeToPlanar(file.path, 1)[0].length).toBe(2 * 192_000);
+    }
+  });
+
   it('mp3 of a 96 kHz input is written at 48 kHz (mp3 has no higher rate); lossless formats keep 96 kHz', async () => {
     const path = makeMedia(dir, 'hi.wav', ['-f', 'lavfi', '-i', 'sine=f=300:sample_rate=96000:d=2', '-c:a', 'pcm_s24le']);
     const result = await separateFile(options(path, join(dir, 'out-hi'), { formats: ['mp3', 'flac'] }));
