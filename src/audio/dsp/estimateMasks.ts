@@ -30,22 +30,28 @@ export interface MaskParams {
   /** Drum bodies: after a broadband hit, centred residual below `drumBodyHz` decays into drums. */
   drumBodyDecay: number;
   drumBodyHz: number;
+  /** Share of off-centre stable bass-band content kept as bass (1 = ignore the stereo cue there). */
+  offCentreLowToBass: number;
+  /** Share of off-centre broadband content kept as drums (1 = ignore the stereo cue for drums). */
+  offCentrePercussiveToDrums: number;
 }
 
 export const defaultMaskParams: MaskParams = {
   harmonicSeconds: 0.5,
-  percussiveHz: 700,
+  percussiveHz: 1000,
   residualWeight: 4,
   peakBins: 6,
-  peakFactor: 1.5,
+  peakFactor: 1.3,
   bassCutoffHz: 180,
   bassOrder: 6,
-  bassHarmonicsHz: 400,
+  bassHarmonicsHz: 300,
   centreWidth: 0.2,
   stereoFrames: 1,
   stableCentreToVocals: 0.5,
-  drumBodyDecay: 0.7,
-  drumBodyHz: 600,
+  drumBodyDecay: 0.5,
+  drumBodyHz: 400,
+  offCentreLowToBass: 0.3,
+  offCentrePercussiveToDrums: 0.7,
 };
 
 // Wide median kernels sample every s-th frame or bin with this many taps: same robustness, less work.
@@ -58,11 +64,12 @@ export const hitMemory = 8;
  * Soft masks, one per stem, summing to 1 in every bin. Three components per bin from median
  * filtering (Fitzgerald; Driedger's harmonic/percussive/residual variant): stable (time median),
  * broadband (frequency median) and a tonal residual (voice-like: pitched but unstable). Then:
- * - drums: the broadband part, the residual in the bass band (kick), and centred residual that
- *   follows a broadband hit (snare and tom bodies);
- * - bass: the stable part of the bass band, and stable centred content up to its harmonics;
+ * - drums: the broadband part (less where it is off-centre), the residual in the bass band (kick),
+ *   and centred residual that follows a broadband hit (snare and tom bodies);
+ * - bass: the stable part of the bass band (less where it is off-centre), and stable centred
+ *   content up to its harmonics;
  * - vocals: the centred tonal residual, and a share of stable centred content above that;
- * - other: the rest (off-centre stable content: keys, guitars, pads).
+ * - other: the rest (off-centre content: keys, guitars, pads).
  * "Centred" is judged per bin from level balance and phase agreement of the two channels.
  */
 export function estimateMasks(
@@ -116,10 +123,12 @@ export function estimateMasks(
       const toDrumBody = centreResidual * Math.min(1, hits[t] * bodyBand[k]);
       const toVocals = (stableCentre - toBassHarmonics) * params.stableCentreToVocals + centreResidual - toDrumBody;
 
-      masks.drums[i] = mP + mR * low + toDrumBody;
-      masks.bass[i] = mH * low + toBassHarmonics;
+      const drumsP = mP * (params.offCentrePercussiveToDrums + (1 - params.offCentrePercussiveToDrums) * c);
+      const bassLow = mH * low * (params.offCentreLowToBass + (1 - params.offCentreLowToBass) * c);
+      masks.drums[i] = drumsP + mR * low + toDrumBody;
+      masks.bass[i] = bassLow + toBassHarmonics;
       masks.vocals[i] = toVocals;
-      masks.other[i] = Math.max(0, (mH + mR) * high - toVocals - toBassHarmonics - toDrumBody);
+      masks.other[i] = Math.max(0, (mH + mR) * high - toVocals - toBassHarmonics - toDrumBody + (mP - drumsP) + (mH * low - bassLow));
     }
   }
   return masks;
