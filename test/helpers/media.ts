@@ -61,3 +61,28 @@ export function toneAndBursts(sampleRate: number, seconds: number, channels = 2)
   });
   return { tone, bursts, mixture };
 }
+
+/**
+ * Noise and a tone whose levels jump every 40 ms, different per channel: no two neighbourhoods look
+ * alike, so any output that depended on samples beyond a separator's declared context would differ
+ * between chunked and whole-file processing.
+ */
+export function restlessSignal(sampleRate: number, seconds: number, channels = 2): Float32Array[] {
+  const length = Math.round(sampleRate * seconds);
+  let seed = 99;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const block = Math.round(sampleRate * 0.04);
+  return Array.from({ length: channels }, (_, c) => {
+    const plane = new Float32Array(length);
+    let toneLevel = 0;
+    let noiseLevel = 0;
+    for (let i = 0; i < length; i++) {
+      if (i % block === 0) {
+        toneLevel = 0.4 * random();
+        noiseLevel = 0.3 * random() ** 3;
+      }
+      plane[i] = toneLevel * Math.sin((2 * Math.PI * (220 + 110 * c) * i) / sampleRate) + noiseLevel * (random() * 2 - 1);
+    }
+    return plane;
+  });
+}

@@ -60,8 +60,8 @@ const frequencyTaps = 17;
 /** The median filters see full resolution below this frequency and groups of `group` bins above. */
 const fineHz = 1000;
 const group = 4;
-/** Frames a hit is remembered (0.7^8 = 6%: past that, drum bodies have decayed). */
-export const hitMemory = 8;
+/** Frames a hit is remembered (0.5^8 < 0.4%: past that, drum bodies have decayed). */
+const hitMemory = 8;
 
 /**
  * Soft masks, one per stem, summing to 1 in every bin. Three components per bin from median
@@ -84,8 +84,7 @@ export function estimateMasks(
   const binHz = sampleRate / (2 * (bins - 1));
   const magnitude = monoMagnitude(channels, workspace.zeros('magnitude', cells));
 
-  const spanFrames = params.harmonicSeconds * (sampleRate / hop);
-  const timeStride = Math.max(1, Math.round(spanFrames / timeTaps));
+  const { kernel: timeKernel, stride: timeStride } = timeMedianShape(sampleRate, hop, params);
   // Medians run on a grid with full resolution below `fineHz` and groups of bins above: the masks
   // need levels there, not fine detail (same SDR, a third of the median filters' cost).
   const fine = Math.min(bins, Math.round(fineHz / binHz));
@@ -102,7 +101,7 @@ export function estimateMasks(
       coarse[out + j] = sum / (end - k);
     }
   }
-  const harmonicCoarse = medianAlongTime(coarse, frames, width, oddAtLeast3(spanFrames / timeStride), workspace.get('harmonicCoarse', frames * width), timeStride);
+  const harmonicCoarse = medianAlongTime(coarse, frames, width, timeKernel, workspace.get('harmonicCoarse', frames * width), timeStride);
   const spanBins = params.percussiveHz / binHz;
   const freqStride = Math.max(1, Math.round(spanBins / frequencyTaps));
   const percussiveCoarse = medianAlongFrequency(coarse, frames, width, oddAtLeast3(spanBins / freqStride), workspace.get('percussiveCoarse', frames * width), freqStride);
@@ -160,6 +159,23 @@ export function estimateMasks(
     }
   }
   return masks;
+}
+
+/** Taps and stride of the time median for this rate and hop. */
+function timeMedianShape(sampleRate: number, hop: number, params: MaskParams): { kernel: number; stride: number } {
+  const span = params.harmonicSeconds * (sampleRate / hop);
+  const stride = Math.max(1, Math.round(span / timeTaps));
+  return { kernel: oddAtLeast3(span / stride), stride };
+}
+
+/**
+ * How many frames on each side of a frame its masks read: the widest of the time median's half
+ * span, the hit memory and the stereo pooling (each reads the spectrogram directly, so they do not
+ * add up). Chunks need this much context plus the STFT's own overlap.
+ */
+export function maskContextFrames(sampleRate: number, hop: number, params: MaskParams = defaultMaskParams): number {
+  const { kernel, stride } = timeMedianShape(sampleRate, hop, params);
+  return Math.max((kernel >> 1) * stride, hitMemory, params.stereoFrames);
 }
 
 function monoMagnitude(channels: Spectrogram[], out: Float32Array): Float32Array {

@@ -1,4 +1,4 @@
-import { defaultMaskParams, dspStems, estimateMasks, hitMemory, type MaskParams } from '../dsp/estimateMasks.js';
+import { defaultMaskParams, dspStems, estimateMasks, maskContextFrames, type MaskParams } from '../dsp/estimateMasks.js';
 import { Stft } from '../dsp/Stft.js';
 import { stftSize } from '../dsp/stftSize.js';
 import { Workspace } from '../dsp/Workspace.js';
@@ -22,9 +22,11 @@ export function createDspSeparator(params: MaskParams = defaultMaskParams): Sepa
     stems: dspStems,
     contextSeconds(sampleRate) {
       const { size, hop } = stftSize(sampleRate);
-      // Half the time-median span, the hit memory and stereo pooling in frames, one window each
-      // side for the STFT itself, and a safety frame.
-      return params.harmonicSeconds / 2 + ((hitMemory + params.stereoFrames + 1) * hop + size) / sampleRate;
+      // A core-edge sample is made by the frames within half a window of it; their masks read
+      // maskContextFrames further; those frames must not be the chunk's zero-padded first ones
+      // (within half a window of its start).
+      const frames = Math.ceil(size / 2 / hop) - 1 + maskContextFrames(sampleRate, hop, params) + Math.ceil(size / 2 / hop);
+      return (frames * hop) / sampleRate;
     },
     alignment(sampleRate) {
       return stftSize(sampleRate).hop;
