@@ -13,6 +13,7 @@ export interface OutputPlan extends StemSource {
 
 /** Which stems to separate and which named outputs to derive from them for a set of targets. */
 export function planOutputs(targets: readonly TargetRequest[]): { stems: string[]; outputs: OutputPlan[] } {
+  if (targets.length === 0) throw new AppError('invalid_argument', 'No targets: name at least one model.');
   const outputs: OutputPlan[] = [];
   for (const target of targets) {
     const model = findModel(target.model);

@@ -52,6 +52,9 @@ describe('planOutputs', () => {
       ],
     });
   });
+  it('rejects an empty target list', () => {
+    expect(() => planOutputs([])).toThrow(/No targets/);
+  });
   it('rejects unknown models, naming the available ones', () => {
     expect(() => planOutputs([{ model: 'kazoo' }])).toThrow(/Unknown model 'kazoo'; available: vocals, instrumental, drums, bass, other/);
   });
