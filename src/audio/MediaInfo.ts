@@ -7,6 +7,8 @@ export interface MediaInfo {
   audio: AudioStreamInfo | null;
   /** The first real video stream; cover art in audio files is not counted. */
   video: VideoStreamInfo | null;
+  /** ISO base media files: the major brand (`qt` for QuickTime .mov, `isom`/`mp42` for .mp4, `M4A` for .m4a). */
+  majorBrand?: string;
 }
 
 export interface AudioStreamInfo {

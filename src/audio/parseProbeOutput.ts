@@ -24,7 +24,8 @@ export function parseProbeOutput(stderr: string): MediaInfo | null {
     if (stream[1] === 'Audio' && !audio) audio = parseAudioStream(stream[2]);
     if (stream[1] === 'Video' && !video && !line.includes('(attached pic)')) video = parseVideoStream(stream[2]);
   }
-  return { container: input[1], durationSeconds, audio, video };
+  const brand = /^\s*major_brand\s*:\s*(\S+)/m.exec(stderr);
+  return { container: input[1], durationSeconds, audio, video, ...(brand ? { majorBrand: brand[1] } : {}) };
 }
 
 function parseAudioStream(description: string): AudioStreamInfo | null {

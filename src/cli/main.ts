@@ -1,5 +1,6 @@
 import { isAppError } from '../errors/AppError.js';
 import { runSeparateCommand } from './runSeparateCommand.js';
+import { runServeCommand } from './runServeCommand.js';
 
 const usage = `Usage: stemline <command> [options]
 
@@ -14,8 +15,7 @@ async function main(argv: string[]): Promise<number> {
     case 'separate':
       return runSeparateCommand(rest, process.env);
     case 'serve':
-      process.stderr.write('stemline serve: the HTTP service is not part of this build yet; use `stemline separate`.\n');
-      return 1;
+      return runServeCommand(rest, process.env);
     case undefined:
     case '-h':
     case '--help':

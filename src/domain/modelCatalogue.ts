@@ -10,7 +10,7 @@ export interface ModelDefinition {
   id: string;
   name: string;
   description: string;
-  category: 'instrumentStemSeparation' | 'vocalSeparation';
+  category: 'instrumentStemSeparation';
   creditsPerMinute: number;
   residual: boolean;
   variants: string[];
@@ -21,12 +21,12 @@ export interface ModelDefinition {
 /** The built-in models (spec/api.md "Models"); all run on the DSP separator's four stems. */
 export const builtInModels: readonly ModelDefinition[] = [
   {
-    id: 'vocals', name: 'Vocals', category: 'vocalSeparation', creditsPerMinute: 1, residual: true,
+    id: 'vocals', name: 'Vocals', category: 'instrumentStemSeparation', creditsPerMinute: 1, residual: true,
     description: 'Lead and backing vocals; the residual is everything else.',
     variants: ['high_quality'], outputFormats, source: { stem: 'vocals', subtract: false },
   },
   {
-    id: 'instrumental', name: 'Instrumental', category: 'vocalSeparation', creditsPerMinute: 1, residual: true,
+    id: 'instrumental', name: 'Instrumental', category: 'instrumentStemSeparation', creditsPerMinute: 1, residual: true,
     description: 'The mixture without vocals; the residual is the vocals.',
     variants: ['high_quality'], outputFormats, source: { stem: 'vocals', subtract: true },
   },

@@ -1,0 +1,40 @@
+/** The validated, frozen configuration every role runs with (spec/api.md "Running it"). */
+export interface Config {
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  /** null: SQLite file in the data dir. */
+  databaseUrl: string | null;
+  /** null: local disk under the data dir. */
+  storageUrl: string | null;
+  adminKey: string | null;
+  allowPrivateNetworks: boolean;
+  linkTtlSeconds: number;
+  assetTtlSeconds: number;
+  maxTargets: number;
+  maxUploadBytes: number;
+  maxDurationSeconds: number;
+  rateLimit: number;
+  webhookTimeoutMs: number;
+  webhookRetryScheduleMs: number[];
+  webhookDisableAfterMs: number;
+  ffmpegPath: string | null;
+  roles: ReadonlySet<Role>;
+  /** Targets one worker process separates at once (each uses every core). */
+  workerConcurrency: number;
+  /** Threads of the separation pool (default: one per core). */
+  separationThreads: number | null;
+  /** Output files are deleted this long after their task was created. */
+  outputTtlSeconds: number;
+  /** A claimed target's lease; renewed every third of it while work goes on. */
+  leaseMs: number;
+  /** Attempts of a target before a transient failure becomes a final 500. */
+  maxAttempts: number;
+  /** Timeout of fetching a `url` input (whole download). */
+  fetchTimeoutMs: number;
+  logLevel: string;
+}
+
+export const roles = ['api', 'worker', 'dispatcher'] as const;
+export type Role = (typeof roles)[number];

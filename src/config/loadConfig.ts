@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+import { AppError } from '../errors/AppError.js';
+import { roles, type Config, type Role } from './Config.js';
+
+type Source = Record<string, string | undefined>;
+
+/**
+ * Builds the Config from environment variables and `--flag value` arguments (flags win; `--port 9000`
+ * is STEMLINE_PORT). Pure: every bad value is collected and reported in one error.
+ */
+export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] }): Readonly<Config> {
+  const source: Source = { ...env, ...flagsToEnv(argv) };
+  const problems: string[] = [];
+  const read = <T>(name: string, fallback: T, parse: (raw: string) => T | undefined, expected: string): T => {
+    const raw = source[name]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    const value = parse(raw);
+    if (value === undefined) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected ${expected}`);
+      return fallback;
+    }
+    return value;
+  };
+  const int = (min: number, max = Number.MAX_SAFE_INTEGER) => (raw: string) => {
+    const n = Number(raw);
+    return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+  };
+  const bool = (raw: string) => (/^(1|true|yes|on)$/i.test(raw) ? true : /^(0|false|no|off)$/i.test(raw) ? false : undefined);
+  const text = (raw: string) => raw;
+
+  const host = read('STEMLINE_HOST', '127.0.0.1', text, 'a host name or address');
+  const port = read('STEMLINE_PORT', 8080, int(0, 65_535), 'a port number 0-65535');
+  const publicUrl = read('STEMLINE_PUBLIC_URL', `http://${host.includes(':') ? `[${host}]` : host}:${port}`, (raw) => {
+    try {
+      const url = new URL(raw);
+      return /^https?:$/.test(url.protocol) ? raw.replace(/\/+$/, '') : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 'an http(s) URL');
+  const databaseUrl = read<string | null>('STEMLINE_DATABASE_URL', null, (raw) => (/^postgres(ql)?:\/\//.test(raw) || /^sqlite:/.test(raw) ? raw : undefined), 'postgres://... or sqlite:<path>');
+  const storageUrl = read<string | null>('STEMLINE_STORAGE_URL', null, (raw) => (/^(s3|file):/.test(raw) ? raw : undefined), 's3://bucket?... or file:<dir>');
+  const adminKey = read<string | null>('STEMLINE_ADMIN_KEY', null, (raw) => (raw.length >= 32 ? raw : undefined), 'at least 32 characters');
+  const scheduleMs = read('STEMLINE_WEBHOOK_RETRY_SCHEDULE', [5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6], (raw) => {
+    const parts = raw.split(',').map((p) => parseDuration(p.trim()));
+    return parts.length > 0 && parts.every((p) => p !== undefined) ? (parts as number[]) : undefined;
+  }, 'comma-separated durations such as 5s,5m,2h');
+  const roleList = read<Role[]>('STEMLINE_ROLES', [...roles], (raw) => {
+    const list = raw.split(',').map((r) => r.trim()).filter(Boolean);
+    return list.length > 0 && list.every((r) => (roles as readonly string[]).includes(r)) ? (list as Role[]) : undefined;
+  }, `a comma-separated list of ${roles.join(', ')}`);
+
+  const config: Config = {
+    host,
+    port,
+    publicUrl,
+    dataDir: resolve(read('STEMLINE_DATA_DIR', './data', text, 'a folder')),
+    databaseUrl,
+    storageUrl,
+    adminKey,
+    allowPrivateNetworks: read('STEMLINE_ALLOW_PRIVATE_NETWORKS', false, bool, 'true or false'),
+    linkTtlSeconds: read('STEMLINE_LINK_TTL_SECONDS', 3600, int(1), 'a positive integer'),
+    assetTtlSeconds: read('STEMLINE_ASSET_TTL_SECONDS', 259_200, int(1), 'a positive integer'),
+    maxTargets: read('STEMLINE_MAX_TARGETS', 10, int(1, 1000), 'an integer 1-1000'),
+    maxUploadBytes: read('STEMLINE_MAX_UPLOAD_BYTES', 2_147_483_648, int(1), 'a positive integer'),
+    maxDurationSeconds: read('STEMLINE_MAX_DURATION_SECONDS', 10_800, int(1), 'a positive integer'),
+    rateLimit: read('STEMLINE_RATE_LIMIT', 60, int(1), 'a positive integer'),
+    webhookTimeoutMs: read('STEMLINE_WEBHOOK_TIMEOUT_MS', 15_000, int(1), 'a positive integer'),
+    webhookRetryScheduleMs: scheduleMs,
+    webhookDisableAfterMs: read('STEMLINE_WEBHOOK_DISABLE_AFTER', 5 * 86_400_000, parseDuration, 'a duration such as 5d'),
+    ffmpegPath: read<string | null>('STEMLINE_FFMPEG', null, text, 'a path'),
+    roles: new Set(roleList),
+    workerConcurrency: read('STEMLINE_WORKER_CONCURRENCY', 1, int(1, 64), 'an integer 1-64'),
+    separationThreads: read<number | null>('STEMLINE_SEPARATION_THREADS', null, int(1, 256), 'an integer 1-256'),
+    outputTtlSeconds: read('STEMLINE_OUTPUT_TTL_SECONDS', 30 * 86_400, int(1), 'a positive integer'),
+    leaseMs: read('STEMLINE_LEASE_MS', 30_000, int(1000), 'an integer >= 1000'),
+    maxAttempts: read('STEMLINE_MAX_ATTEMPTS', 3, int(1, 100), 'an integer 1-100'),
+    fetchTimeoutMs: read('STEMLINE_FETCH_TIMEOUT_MS', 600_000, int(1), 'a positive integer'),
+    logLevel: read('STEMLINE_LOG_LEVEL', 'info', (raw) => (['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw) ? raw : undefined), 'fatal, error, warn, info, debug, trace or silent'),
+  };
+  if (problems.length > 0) {
+    throw new AppError('invalid_argument', `Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return Object.freeze(config);
+}
+
+/** `5s`, `5m`, `2h`, `5d`, `250ms` or plain milliseconds. */
+export function parseDuration(raw: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw);
+  if (!match) return undefined;
+  const unit = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[match[2] ?? 'ms'] ?? 1;
+  return Math.round(Number(match[1]) * unit);
+}
+
+/** `--data-dir x` -> STEMLINE_DATA_DIR=x; `--allow-private-networks` alone means true. */
+function flagsToEnv(argv: string[]): Source {
+  const out: Source = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) continue;
+    const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    const name = `STEMLINE_${flag.replace(/-/g, '_').toUpperCase()}`;
+    if (inline !== undefined) out[name] = inline;
+    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[name] = argv[++i];
+    else out[name] = 'true';
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../errors/AppError.js';
+import { postgresProfile, sqliteProfile, type BackendProfile } from './BackendProfile.js';
+import { migrations } from './migrations/index.js';
+import type { Schema } from './schema.js';
+
+export interface Database {
+  db: Kysely<Schema>;
+  profile: BackendProfile;
+  /** PostgreSQL only: a pool for LISTEN connections. */
+  pool: pg.Pool | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens SQLite (a file in the data dir, WAL) or PostgreSQL (`postgres://...`) and applies pending
+ * migrations under the migrator's lock, so several processes starting together migrate once.
+ */
+export async function openDatabase(options: { databaseUrl: string | null; dataDir: string }): Promise<Database> {
+  const database = options.databaseUrl?.startsWith('postgres') ? openPostgres(options.databaseUrl) : openSqlite(options);
+  try {
+    const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error || failed) {
+      throw new AppError('internal', `Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? 'unknown error'}`, { cause: error });
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+function openSqlite({ databaseUrl, dataDir }: { databaseUrl: string | null; dataDir: string }): Database {
+  const path = databaseUrl?.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : join(dataDir, 'stemline.db');
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BetterSqlite3(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, profile: sqliteProfile, pool: null, close: () => db.destroy() };
+}
+
+function openPostgres(url: string): Database {
+  // bigint columns hold epoch milliseconds: safe as JS numbers. Parsers are set per pool, not globally.
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+  };
+  const pool = new pg.Pool({ connectionString: url, types, max: 10 });
+  pool.on('error', () => undefined);
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, profile: postgresProfile, pool, close: () => db.destroy() };
+}

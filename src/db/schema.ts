@@ -1,0 +1,99 @@
+import type { Generated } from 'kysely';
+
+/** Database schema (both dialects). Times are Unix epoch milliseconds; booleans are 0/1 integers. */
+export interface Schema {
+  clients: ClientsTable;
+  api_keys: ApiKeysTable;
+  assets: AssetsTable;
+  tasks: TasksTable;
+  targets: TargetsTable;
+  credit_ledger: CreditLedgerTable;
+  settings: SettingsTable;
+}
+
+export interface ClientsTable {
+  id: string;
+  name: string;
+  /** null: unlimited. */
+  credits: number | null;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  client_id: string;
+  /** The first characters of the key, shown in listings and used to find the row. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex. */
+  hash: string;
+  admin: number;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface AssetsTable {
+  id: string;
+  client_id: string;
+  name: string;
+  format: string;
+  storage_key: string;
+  size_bytes: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface TasksTable {
+  id: string;
+  client_id: string;
+  created_at: number;
+  completed_at: number | null;
+  asset_id: string | null;
+  url: string | null;
+  metadata: string | null;
+  /** Storage key of the input once a worker has it (the asset's file, or the fetched `url`). */
+  input_key: string | null;
+}
+
+export type TargetStatus = 'processing' | 'completed' | 'error';
+
+export interface TargetsTable {
+  id: string;
+  task_id: string;
+  client_id: string;
+  position: number;
+  model: string;
+  variant: string | null;
+  language: string | null;
+  /** null when the request did not say. */
+  residual: number | null;
+  /** JSON array of output formats. */
+  formats: string;
+  status: TargetStatus;
+  cost: number | null;
+  duration: number | null;
+  error_code: number | null;
+  error_message: string | null;
+  /** JSON array of { name, format, key }. */
+  outputs: string | null;
+  attempts: Generated<number>;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  /** Not claimable before this time (retry backoff). */
+  available_at: number;
+  created_at: number;
+  ended_at: number | null;
+}
+
+export interface CreditLedgerTable {
+  id: string;
+  client_id: string;
+  delta: number;
+  reason: string;
+  target_id: string | null;
+  created_at: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}

@@ -1,0 +1,21 @@
+import type { Config } from '../config/Config.js';
+import type { Metrics } from '../metrics/createMetrics.js';
+import type { Authenticator } from '../services/apiKeys.js';
+import type { Repositories } from '../services/ports.js';
+import type { ObjectStore } from '../storage/ObjectStore.js';
+
+/** Everything the HTTP layer needs, built by main.ts. */
+export interface AppContext {
+  config: Readonly<Config>;
+  repos: Repositories;
+  store: ObjectStore;
+  auth: Authenticator;
+  metrics: Metrics;
+  /** Accepted input format of a local file by content, or null. */
+  identify: (path: string) => Promise<string | null>;
+  checkUrl: (url: string) => Promise<void>;
+  notify: () => Promise<void>;
+  /** Throws when the database or storage cannot be reached. */
+  ready: () => Promise<void>;
+  version: string;
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { iso } from '../../domain/renderTask.js';
+import { AppError } from '../../errors/AppError.js';
+import type { Asset } from '../../services/ports.js';
+import { uploadAsset } from '../../services/uploadAsset.js';
+import type { AppContext } from '../AppContext.js';
+import { IdParams, Paging } from '../schemas.js';
+
+export function assetRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const render = (asset: Asset) => ({
+    id: asset.id, name: asset.name, format: asset.format, link: ctx.store.signedUrl(asset.storageKey, ctx.config.linkTtlSeconds),
+    createdAt: iso(asset.createdAt), expiresAt: iso(asset.expiresAt),
+  });
+
+  app.post('/assets', { schema: { summary: 'Upload audio or video (multipart/form-data, field `file`)', tags: ['assets'], consumes: ['multipart/form-data'] } }, async (request) => {
+    if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'POST /assets takes multipart/form-data with one field `file`.');
+    const part = await request.file();
+    if (!part) throw new AppError('invalid_request', 'No file: send the audio or video in the multipart field `file`.');
+    if (part.fieldname !== 'file') {
+      part.file.resume();
+      throw new AppError('invalid_request', `The multipart field must be named \`file\`, got \`${part.fieldname}\`.`);
+    }
+    const asset = await uploadAsset({
+      repos: ctx.repos, store: ctx.store, identify: ctx.identify, maxBytes: ctx.config.maxUploadBytes, assetTtlSeconds: ctx.config.assetTtlSeconds,
+    }, request.principal!.clientId, part.file, part.filename ?? 'upload', Date.now());
+    return render(asset);
+  });
+
+  app.get<{ Querystring: { skip: number; take: number } }>('/assets', { schema: { summary: 'List live assets, newest first', tags: ['assets'], querystring: Paging } }, async (request) => {
+    const { skip = 0, take = 10 } = request.query;
+    return (await ctx.repos.assets.list(request.principal!.clientId, skip, take, Date.now())).map(render);
+  });
+
+  app.get<{ Params: { id: string } }>('/assets/:id', { schema: { summary: 'One asset (extension)', tags: ['assets'], params: IdParams } }, async (request) => {
+    const asset = await ctx.repos.assets.get(request.principal!.clientId, request.params.id, Date.now());
+    if (!asset) throw new AppError('not_found', `No asset '${request.params.id}'.`);
+    return render(asset);
+  });
+
+  app.delete<{ Params: { id: string } }>('/assets/:id', { schema: { summary: 'Delete an asset and its file (extension)', tags: ['assets'], params: IdParams } }, async (request) => {
+    const asset = await ctx.repos.assets.delete(request.principal!.clientId, request.params.id);
+    if (!asset) throw new AppError('not_found', `No asset '${request.params.id}'.`);
+    await ctx.store.deletePrefix(`assets/${asset.id}`);
+    return { id: asset.id, deleted: true };
+  });
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { renderTask } from '../../domain/renderTask.js';
+import { distributionByModel, usageByMonth } from '../../domain/taskStatistics.js';
+import { AppError } from '../../errors/AppError.js';
+import { createTask } from '../../services/createTask.js';
+import type { AppContext } from '../AppContext.js';
+import { CreateTaskBody, IdParams, StatisticsQuery, TaskQuery } from '../schemas.js';
+
+interface TaskQueryString {
+  skip?: number;
+  take?: number;
+  status?: 'processing' | 'completed' | 'error';
+  model?: string;
+  createdAfter?: string;
+  createdBefore?: string;
+}
+
+export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const sign = (key: string) => ctx.store.signedUrl(key, ctx.config.linkTtlSeconds);
+
+  app.post('/tasks', { schema: { summary: 'Create a task: one input, 1 to 10 targets', tags: ['tasks'], body: CreateTaskBody } }, async (request) => {
+    const task = await createTask({
+      repos: ctx.repos, maxTargets: ctx.config.maxTargets, checkUrl: ctx.checkUrl, notify: ctx.notify,
+    }, request.principal!.clientId, request.body, Date.now());
+    return renderTask(task, sign);
+  });
+
+  app.get<{ Querystring: { name: 'usage' | 'distribution' } }>('/tasks/statistics', { schema: { summary: 'Usage by month or by model', tags: ['tasks'], querystring: StatisticsQuery } }, async (request) => {
+    const rows = await ctx.repos.tasks.completedUsage(request.principal!.clientId);
+    return request.query.name === 'usage' ? usageByMonth(rows) : distributionByModel(rows);
+  });
+
+  app.get<{ Params: { id: string } }>('/tasks/:id', { schema: { summary: 'A task, with freshly signed output links', tags: ['tasks'], params: IdParams } }, async (request) => {
+    const task = await ctx.repos.tasks.get(request.principal!.clientId, request.params.id);
+    if (!task) throw new AppError('not_found', `No task '${request.params.id}'.`);
+    return renderTask(task, sign);
+  });
+
+  app.get<{ Querystring: TaskQueryString }>('/tasks', { schema: { summary: 'Tasks, newest first', tags: ['tasks'], querystring: TaskQuery } }, async (request) => {
+    const q = request.query;
+    const tasks = await ctx.repos.tasks.list(request.principal!.clientId, {
+      skip: q.skip ?? 0, take: q.take ?? 10, status: q.status, model: q.model,
+      createdAfter: q.createdAfter ? Date.parse(q.createdAfter) : undefined,
+      createdBefore: q.createdBefore ? Date.parse(q.createdBefore) : undefined,
+    });
+    return tasks.map((task) => renderTask(task, sign));
+  });
+}

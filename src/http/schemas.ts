@@ -1,0 +1,46 @@
+import { Type } from '@sinclair/typebox';
+
+/** Shared JSON schemas: they validate requests and generate /openapi.json. */
+export const Paging = Type.Object({
+  skip: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  take: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+});
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const ErrorBody = Type.Object({
+  statusCode: Type.Integer(), error: Type.String(), code: Type.String(), message: Type.String(),
+});
+
+export const Target = Type.Object({
+  model: Type.String({ description: 'A model id from GET /models' }),
+  formats: Type.Array(Type.String(), { description: 'Output formats: wav, aiff, flac, mp3, mp4' }),
+  residual: Type.Optional(Type.Boolean()),
+  variant: Type.Optional(Type.String()),
+  language: Type.Optional(Type.String()),
+});
+
+export const CreateTaskBody = Type.Object({
+  url: Type.Optional(Type.String({ description: 'http(s) URL of audio or video; exactly one of url, assetId' })),
+  assetId: Type.Optional(Type.String()),
+  targets: Type.Array(Target),
+  metadata: Type.Optional(Type.String({ maxLength: 4096 })),
+});
+
+export const TaskQuery = Type.Object({
+  skip: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  take: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+  status: Type.Optional(Type.Union([Type.Literal('processing'), Type.Literal('completed'), Type.Literal('error')])),
+  model: Type.Optional(Type.String()),
+  createdAfter: Type.Optional(Type.String({ format: 'date-time' })),
+  createdBefore: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+export const StatisticsQuery = Type.Object({ name: Type.Union([Type.Literal('usage'), Type.Literal('distribution')]) });
+
+export const CreateClientBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  credits: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+});
+
+export const CreditsBody = Type.Object({ delta: Type.Number() });

@@ -1,0 +1,52 @@
+import { STATUS_CODES } from 'node:http';
+import type { ErrorCode } from '../errors/errorCatalogue.js';
+import { isAppError } from '../errors/AppError.js';
+
+export interface HttpErrorBody {
+  statusCode: number;
+  error: string;
+  code: string;
+  message: string;
+}
+
+/** The only place an error becomes an HTTP status and body (spec/api.md "Errors"). */
+export function toHttpError(error: unknown): HttpErrorBody {
+  if (isAppError(error)) return body(error.status, error.code, error.message);
+  const e = error as { statusCode?: number; code?: string; message?: string; validation?: unknown[]; validationContext?: string };
+  if (e?.validation) return body(400, e.message?.startsWith('targets') ? 'invalid_target' : 'invalid_request', e.message ?? 'Invalid request.');
+  // Errors Fastify and its plugins raise on their own.
+  switch (e?.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return body(413, 'payload_too_large', 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return body(415, 'unsupported_media_type', e.message ?? 'Unsupported content type.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return body(400, 'invalid_request', 'The body is not valid JSON.');
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return body(413, 'payload_too_large', 'The file is larger than the upload limit (STEMLINE_MAX_UPLOAD_BYTES).');
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return body(415, 'unsupported_media_type', 'POST /assets takes multipart/form-data with one field `file`.');
+  }
+  if (e?.statusCode === 429) return body(429, 'rate_limited', e.message ?? 'Too many requests.');
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return body(e.statusCode, e.statusCode === 404 ? 'not_found' : 'invalid_request', e.message ?? 'Bad request.');
+  }
+  return body(500, 'internal', 'Internal error; it has been logged.');
+}
+
+function body(statusCode: number, code: ErrorCode | string, message: string): HttpErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
+}
+
+/** Fastify schema errors as `targets[2].formats[0]: must be string`. */
+export function formatSchemaErrors(errors: { instancePath: string; message?: string; params?: Record<string, unknown> }[], dataVar: string): Error {
+  const first = errors[0];
+  const path = first.instancePath.split('/').filter(Boolean).map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : `${i === 0 ? '' : '.'}${part}`)).join('');
+  let message = first.message ?? 'is invalid';
+  if (first.params?.allowedValues) message += `: ${(first.params.allowedValues as unknown[]).join(', ')}`;
+  if (first.params?.missingProperty) return new Error(`${path ? `${path}.` : ''}${String(first.params.missingProperty)}: is required`);
+  const where = path || dataVar;
+  return new Error(`${where}: ${message}`);
+}
+

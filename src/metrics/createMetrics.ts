@@ -1,0 +1,31 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one process; gauges that need the database are filled at scrape time. */
+export function createMetrics(collect: { queueDepth: () => Promise<{ waiting: number; running: number }>; targetsByStatus: () => Promise<Record<string, number>> }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'stemline_process_' });
+  const requests = new Counter({ name: 'stemline_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'stemline_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers: [registry],
+  });
+  new Gauge({
+    name: 'stemline_queue_targets', help: 'Targets waiting for or held by a worker', labelNames: ['state'], registers: [registry],
+    async collect() {
+      const depth = await collect.queueDepth();
+      this.set({ state: 'waiting' }, depth.waiting);
+      this.set({ state: 'running' }, depth.running);
+    },
+  });
+  new Gauge({
+    name: 'stemline_targets', help: 'Targets by status', labelNames: ['status'], registers: [registry],
+    async collect() {
+      for (const [status, n] of Object.entries(await collect.targetsByStatus())) this.set({ status }, n);
+    },
+  });
+  const targetsEnded = new Counter({ name: 'stemline_targets_ended_total', help: 'Targets ended by this process', labelNames: ['status', 'model'], registers: [registry] });
+  const separationSeconds = new Counter({ name: 'stemline_separation_audio_seconds_total', help: 'Seconds of audio separated by this process', registers: [registry] });
+  return { registry, requests, latency, targetsEnded, separationSeconds };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,54 @@
+import { EventEmitter } from 'node:events';
+import type pg from 'pg';
+
+const channel = 'stemline_targets';
+
+/**
+ * Wakes idle workers when work arrives: an in-process event always, and PostgreSQL LISTEN/NOTIFY
+ * across processes when there is a pool. Workers also poll, so a lost notification only delays.
+ */
+export class Wakeups {
+  private readonly events = new EventEmitter();
+  private listener: pg.PoolClient | null = null;
+
+  constructor(private readonly pool: pg.Pool | null) {
+    this.events.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    if (!this.pool) return;
+    this.listener = await this.pool.connect();
+    this.listener.on('notification', () => this.events.emit('wake'));
+    this.listener.on('error', () => undefined);
+    await this.listener.query(`listen ${channel}`);
+  }
+
+  /** Tells every worker (here and, with PostgreSQL, elsewhere) that targets are waiting. */
+  async notify(): Promise<void> {
+    this.events.emit('wake');
+    if (this.pool) await this.pool.query(`notify ${channel}`).catch(() => undefined);
+  }
+
+  /** Resolves on the next wake-up or after `ms`, whichever is first. */
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.events.off('wake', done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.events.once('wake', done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.listener) {
+      await this.listener.query(`unlisten ${channel}`).catch(() => undefined);
+      this.listener.release();
+      this.listener = null;
+    }
+  }
+}

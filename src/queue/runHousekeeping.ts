@@ -1,0 +1,35 @@
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Repositories } from '../services/ports.js';
+import type { ObjectStore } from '../storage/ObjectStore.js';
+import type { TargetQueue } from './targetQueue.js';
+
+export interface HousekeepingOptions {
+  maxAttempts: number;
+  outputTtlSeconds: number;
+  /** Scratch files older than this are leftovers of a killed process. */
+  scratchMaxAgeMs: number;
+}
+
+/**
+ * One round of upkeep: expired leases given back (or failed when out of attempts), expired assets
+ * and their files deleted, outputs older than the output TTL deleted, stale scratch files removed.
+ */
+export async function runHousekeeping(deps: { queue: TargetQueue; repos: Repositories; store: ObjectStore; log: Logger }, options: HousekeepingOptions): Promise<void> {
+  const now = Date.now();
+  const swept = await deps.queue.sweep(now, options.maxAttempts);
+  if (swept.released || swept.failed) deps.log.warn(swept, 'expired leases handled');
+  for (let batch = await deps.repos.assets.takeExpired(now, 100); batch.length > 0; batch = await deps.repos.assets.takeExpired(now, 100)) {
+    for (const asset of batch) await deps.store.deletePrefix(`assets/${asset.id}`);
+    deps.log.info({ count: batch.length }, 'expired assets deleted');
+  }
+  const old = await deps.repos.tasks.takeOldOutputs(now - options.outputTtlSeconds * 1000, 200);
+  for (const { keys } of old) for (const key of keys) await deps.store.delete(key);
+  if (old.length > 0) deps.log.info({ targets: old.length }, 'old outputs deleted');
+  for (const name of await readdir(deps.store.scratchDir).catch(() => [] as string[])) {
+    const path = join(deps.store.scratchDir, name);
+    const info = await stat(path).catch(() => null);
+    if (info && now - info.mtimeMs > options.scratchMaxAgeMs) await rm(path, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,133 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { BackendProfile } from '../db/BackendProfile.js';
+import type { Schema, TargetsTable, TasksTable } from '../db/schema.js';
+import { newId } from '../domain/newId.js';
+import type { StoredOutput } from '../domain/renderTask.js';
+
+export type ClaimedTarget = Selectable<TargetsTable>;
+
+/**
+ * Targets are the work queue. A worker claims one with a lease (a time until which it is theirs),
+ * renews it while working, and ends it in one transaction; a lease that runs out makes the target
+ * claimable again. Every end is fenced on the lease owner, so a worker that lost its lease (it
+ * stalled, or was presumed dead) cannot overwrite the outcome of the one that took over.
+ */
+export class TargetQueue {
+  constructor(private readonly db: Kysely<Schema>, private readonly profile: BackendProfile) {}
+
+  /**
+   * One atomic statement: SQLite runs it under its single writer lock; PostgreSQL skips rows other
+   * workers hold and re-checks the lease on the row it updates.
+   */
+  async claim(owner: string, now: number, leaseMs: number): Promise<ClaimedTarget | null> {
+    const lock = this.profile.skipLocked ? sql`for update skip locked` : sql``;
+    const result = await sql<ClaimedTarget>`
+      update targets set lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}, attempts = attempts + 1
+      where id = (
+        select id from targets
+        where status = 'processing' and available_at <= ${now} and (lease_expires_at is null or lease_expires_at < ${now})
+        order by available_at, created_at, position
+        limit 1 ${lock}
+      ) and status = 'processing' and (lease_expires_at is null or lease_expires_at < ${now})
+      returning *`.execute(this.db);
+    return result.rows[0] ?? null;
+  }
+
+  async renew(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
+    const result = await this.db.updateTable('targets').set({ lease_expires_at: now + leaseMs })
+      .where('id', '=', id).where('lease_owner', '=', owner).where('status', '=', 'processing').executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async task(id: string): Promise<Selectable<TasksTable> | undefined> {
+    return this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Records the task's input once it is in storage (the first worker to fetch it wins). */
+  async setInputKey(taskId: string, key: string): Promise<string> {
+    await this.db.updateTable('tasks').set({ input_key: key }).where('id', '=', taskId).where('input_key', 'is', null).execute();
+    const row = await this.db.selectFrom('tasks').select('input_key').where('id', '=', taskId).executeTakeFirstOrThrow();
+    return row.input_key ?? key;
+  }
+
+  /**
+   * Completed: the target, the credit debit, its ledger line and the task's completion time in one
+   * transaction. False when the lease was lost (nothing changes).
+   */
+  async complete(target: ClaimedTarget, owner: string, outcome: { cost: number; duration: number; outputs: StoredOutput[] }, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const updated = await tx.updateTable('targets').set({
+        status: 'completed', cost: outcome.cost, duration: outcome.duration, outputs: JSON.stringify(outcome.outputs),
+        ended_at: now, lease_owner: null, lease_expires_at: null,
+      }).where('id', '=', target.id).where('lease_owner', '=', owner).where('status', '=', 'processing').executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return false;
+      if (outcome.cost !== 0) {
+        await tx.updateTable('clients').set({ credits: sql<number>`credits - ${outcome.cost}` }).where('id', '=', target.client_id).where('credits', 'is not', null).execute();
+        await tx.insertInto('credit_ledger').values({
+          id: newId(), client_id: target.client_id, delta: -outcome.cost, reason: `target ${target.model}`, target_id: target.id, created_at: now,
+        }).execute();
+      }
+      await this.markTaskDone(tx, target.task_id, now);
+      return true;
+    });
+  }
+
+  /** Error: final. False when the lease was lost. */
+  async fail(target: ClaimedTarget, owner: string | null, error: { code: number; message: string }, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      let query = tx.updateTable('targets').set({
+        status: 'error', error_code: error.code, error_message: error.message, ended_at: now, lease_owner: null, lease_expires_at: null,
+      }).where('id', '=', target.id).where('status', '=', 'processing');
+      if (owner !== null) query = query.where('lease_owner', '=', owner);
+      const updated = await query.executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return false;
+      await this.markTaskDone(tx, target.task_id, now);
+      return true;
+    });
+  }
+
+  /** Gives the target back for another attempt no earlier than `availableAt`. */
+  async retryLater(target: ClaimedTarget, owner: string, availableAt: number): Promise<boolean> {
+    const result = await this.db.updateTable('targets').set({ lease_owner: null, lease_expires_at: null, available_at: availableAt })
+      .where('id', '=', target.id).where('lease_owner', '=', owner).where('status', '=', 'processing').executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Gives back a target whose work was interrupted (shutdown), without counting the attempt. */
+  async release(target: ClaimedTarget, owner: string): Promise<void> {
+    await this.db.updateTable('targets').set({ lease_owner: null, lease_expires_at: null, attempts: sql<number>`attempts - 1` })
+      .where('id', '=', target.id).where('lease_owner', '=', owner).where('status', '=', 'processing').execute();
+  }
+
+  /**
+   * Expired leases: targets out of attempts fail with 500; the rest are given back. Returns counts.
+   */
+  async sweep(now: number, maxAttempts: number): Promise<{ released: number; failed: number }> {
+    const dead = await this.db.selectFrom('targets').selectAll().where('status', '=', 'processing').where('lease_expires_at', '<', now).where('attempts', '>=', maxAttempts).limit(100).execute();
+    let failed = 0;
+    for (const target of dead) {
+      const ok = await this.fail(target, target.lease_owner, {
+        code: 500, message: `Processing stopped ${target.attempts} times (the worker died or stalled); giving up.`,
+      }, now);
+      if (ok) failed++;
+    }
+    const released = await this.db.updateTable('targets').set({ lease_owner: null, lease_expires_at: null })
+      .where('status', '=', 'processing').where('lease_expires_at', '<', now).where('attempts', '<', maxAttempts).executeTakeFirst();
+    return { released: Number(released.numUpdatedRows), failed };
+  }
+
+  /** Targets waiting or running, for metrics and readiness. */
+  async depth(): Promise<{ waiting: number; running: number }> {
+    const rows = await this.db.selectFrom('targets').select([
+      (eb) => eb.fn.countAll<number>().as('total'),
+      (eb) => eb.fn.count<number>('lease_owner').as('running'),
+    ]).where('status', '=', 'processing').executeTakeFirstOrThrow();
+    return { waiting: Number(rows.total) - Number(rows.running), running: Number(rows.running) };
+  }
+
+  private async markTaskDone(tx: Kysely<Schema>, taskId: string, now: number): Promise<void> {
+    await tx.updateTable('tasks').set({ completed_at: now }).where('id', '=', taskId).where('completed_at', 'is', null)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('targets').select('targets.id').where('targets.task_id', '=', taskId).where('targets.status', '=', 'processing'))))
+      .execute();
+  }
+}

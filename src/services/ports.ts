@@ -1,0 +1,114 @@
+import type { TaskRecord } from '../domain/renderTask.js';
+
+/** What use cases need from storage of state; db/ implements it for SQLite and PostgreSQL. */
+export interface Repositories {
+  clients: ClientsPort;
+  keys: KeysPort;
+  assets: AssetsPort;
+  tasks: TasksPort;
+  settings: SettingsPort;
+}
+
+export interface Client {
+  id: string;
+  name: string;
+  credits: number | null;
+  createdAt: number;
+}
+
+export interface ApiKey {
+  id: string;
+  clientId: string;
+  prefix: string;
+  hash: string;
+  admin: boolean;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface Asset {
+  id: string;
+  clientId: string;
+  name: string;
+  format: string;
+  storageKey: string;
+  sizeBytes: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface NewTarget {
+  id: string;
+  position: number;
+  model: string;
+  formats: string[];
+  residual: boolean | null;
+  variant: string | null;
+  language: string | null;
+}
+
+export interface NewTask {
+  id: string;
+  clientId: string;
+  createdAt: number;
+  assetId: string | null;
+  url: string | null;
+  metadata: string | null;
+  /** The asset's file when created from an asset. */
+  inputKey: string | null;
+  targets: NewTarget[];
+}
+
+export interface TaskFilters {
+  skip: number;
+  take: number;
+  status?: 'processing' | 'completed' | 'error';
+  model?: string;
+  createdAfter?: number;
+  createdBefore?: number;
+}
+
+export interface ClientsPort {
+  insert(client: Client): Promise<void>;
+  get(id: string): Promise<Client | null>;
+  list(): Promise<Client[]>;
+  count(): Promise<number>;
+  /** Adds `delta` to a limited balance and records it in the ledger; returns the client after. */
+  adjustCredits(id: string, delta: number, reason: string, now: number): Promise<Client | null>;
+}
+
+export interface KeysPort {
+  insert(key: ApiKey): Promise<void>;
+  /** Keys with this prefix that are not revoked. */
+  findActiveByPrefix(prefix: string): Promise<ApiKey[]>;
+  /** Revokes a key; false when there is no such (unrevoked) key. */
+  revoke(id: string, now: number): Promise<boolean>;
+  listForClient(clientId: string): Promise<ApiKey[]>;
+}
+
+export interface AssetsPort {
+  insert(asset: Asset): Promise<void>;
+  /** A live (unexpired) asset of this client. */
+  get(clientId: string, id: string, now: number): Promise<Asset | null>;
+  list(clientId: string, skip: number, take: number, now: number): Promise<Asset[]>;
+  delete(clientId: string, id: string): Promise<Asset | null>;
+  /** Removes up to `limit` expired assets and returns them (their files are deleted by the caller). */
+  takeExpired(now: number, limit: number): Promise<Asset[]>;
+}
+
+export interface TasksPort {
+  /** Inserts the task and all its targets in one transaction. */
+  create(task: NewTask): Promise<void>;
+  get(clientId: string, id: string): Promise<TaskRecord | null>;
+  list(clientId: string, filters: TaskFilters): Promise<TaskRecord[]>;
+  /** Completed targets' (endedAt, model, duration) for statistics. */
+  completedUsage(clientId: string): Promise<{ endedAt: number; model: string; duration: number }[]>;
+  /** Output keys of tasks created before `before` whose targets have all ended (for the sweeper). */
+  takeOldOutputs(before: number, limit: number): Promise<{ taskId: string; keys: string[] }[]>;
+}
+
+export interface SettingsPort {
+  get(key: string): Promise<string | null>;
+  /** Stores `value` unless the key exists; returns the stored value either way. */
+  putIfAbsent(key: string, value: string): Promise<string>;
+}

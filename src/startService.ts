@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { detectInputFormat } from './audio/detectInputFormat.js';
+import { SeparationPool } from './audio/pool/SeparationPool.js';
+import { probeMedia } from './audio/probeMedia.js';
+import { resolveFfmpegPath } from './audio/resolveFfmpegPath.js';
+import type { Config } from './config/Config.js';
+import { createRepositories } from './db/createRepositories.js';
+import { openDatabase, type Database } from './db/openDatabase.js';
+import { buildApp } from './http/buildApp.js';
+import { createMetrics } from './metrics/createMetrics.js';
+import { runHousekeeping } from './queue/runHousekeeping.js';
+import { TargetQueue } from './queue/targetQueue.js';
+import { TargetWorker } from './queue/TargetWorker.js';
+import { Wakeups } from './queue/Wakeups.js';
+import { createAuthenticator, ensureFirstClient } from './services/apiKeys.js';
+import { LocalDiskStore } from './storage/LocalDiskStore.js';
+import { checkUrlAllowed, createGuardedAgent } from './webhooks/egressGuard.js';
+
+export const version = '0.1.0';
+
+export interface Service {
+  url: string | null;
+  /** Set when this start created the first client with a generated admin key (print it once). */
+  generatedAdminKey: string | null;
+  database: Database;
+  app: FastifyInstance | null;
+  worker: TargetWorker | null;
+  log: Logger;
+  /** Graceful: stop taking work, finish or release what is held, close everything. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The composition root: builds adapters from the config and starts the configured roles. */
+export async function startService(config: Readonly<Config>, options: { logger?: Logger } = {}): Promise<Service> {
+  const log = options.logger ?? pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers["x-api-key"]', 'headers["x-api-key"]', 'key', '*.key', 'secret', '*.secret'], censor: '[redacted]' },
+  });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const cleanups: (() => Promise<void>)[] = [() => database.close()];
+  try {
+    const repos = createRepositories(database.db);
+    const linkSecret = await repos.settings.putIfAbsent('link_secret', randomBytes(32).toString('hex'));
+    const store = await new LocalDiskStore(join(config.dataDir, 'files'), config.publicUrl, linkSecret).init();
+    const first = await ensureFirstClient(repos, config.adminKey, Date.now());
+    const queue = new TargetQueue(database.db, database.profile);
+    const wakeups = new Wakeups(database.pool);
+    await wakeups.start();
+    cleanups.unshift(() => wakeups.close());
+    const ffmpegPath = resolveFfmpegPath(config.ffmpegPath ? { STEMLINE_FFMPEG: config.ffmpegPath } : {});
+    const metrics = createMetrics({
+      queueDepth: () => queue.depth(),
+      targetsByStatus: async () => {
+        const rows = await database.db.selectFrom('targets').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+        return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+      },
+    });
+
+    let worker: TargetWorker | null = null;
+    if (config.roles.has('worker')) {
+      const pool = new SeparationPool(config.separationThreads ?? undefined);
+      const dispatcher = createGuardedAgent({ allowPrivate: config.allowPrivateNetworks });
+      cleanups.unshift(async () => {
+        await pool.close();
+        await dispatcher.close();
+      });
+      worker = new TargetWorker(queue, {
+        queue, store, ffmpegPath, separate: (r) => pool.separate(r), separationConcurrency: pool.size + 1, dispatcher,
+        maxDurationSeconds: config.maxDurationSeconds, maxInputBytes: config.maxUploadBytes, fetchTimeoutMs: config.fetchTimeoutMs,
+      }, wakeups, { concurrency: config.workerConcurrency, leaseMs: config.leaseMs, maxAttempts: config.maxAttempts, pollMs: database.profile.notify ? 5000 : 1000 }, log.child({ role: 'worker' }), {
+        ended(target, status, outcome) {
+          metrics.targetsEnded.inc({ status, model: target.model });
+          if (outcome) metrics.separationSeconds.inc(outcome.duration);
+        },
+      });
+      worker.start();
+      const housekeeping = setInterval(() => {
+        runHousekeeping({ queue, repos, store, log }, { maxAttempts: config.maxAttempts, outputTtlSeconds: config.outputTtlSeconds, scratchMaxAgeMs: 6 * 3600_000 })
+          .catch((error) => log.error({ err: error }, 'housekeeping failed'));
+      }, Math.max(1000, Math.floor(config.leaseMs / 2)));
+      housekeeping.unref();
+      cleanups.unshift(async () => clearInterval(housekeeping));
+    }
+
+    let app: FastifyInstance | null = null;
+    let url: string | null = null;
+    if (config.roles.has('api')) {
+      const auth = createAuthenticator(repos);
+      app = await buildApp({
+        config, repos, store, auth, metrics, version,
+        identify: async (path) => {
+          try {
+            return detectInputFormat(await probeMedia(ffmpegPath, path));
+          } catch {
+            return null;
+          }
+        },
+        checkUrl: (u) => checkUrlAllowed(u, config.allowPrivateNetworks),
+        notify: () => wakeups.notify(),
+        ready: async () => {
+          await database.db.selectFrom('settings').select('key').limit(1).execute();
+          await store.checkWritable();
+        },
+      }, log.child({ role: 'api' }));
+      url = await app.listen({ host: config.host, port: config.port });
+    }
+
+    let stopping: Promise<void> | null = null;
+    return {
+      url, generatedAdminKey: first?.generatedKey ?? null, database, app, worker, log,
+      stop(graceMs = 30_000) {
+        stopping ??= (async () => {
+          await app?.close();
+          await worker?.stop(graceMs);
+          for (const cleanup of cleanups) await cleanup().catch((error) => log.error({ err: error }, 'shutdown step failed'));
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,61 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { Agent, buildConnector } from 'undici';
+import { AppError } from '../errors/AppError.js';
+
+/** True for addresses on the public internet; false for loopback, private, link-local, multicast, reserved... */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  return parsed.range() === 'unicast';
+}
+
+export function blockedMessage(host: string, address: string): string {
+  return `${host} resolves to ${address}, a loopback, private or otherwise non-public address; refused (set STEMLINE_ALLOW_PRIVATE_NETWORKS=true to allow it)`;
+}
+
+/** A DNS lookup that fails when any resolved address is not public (checked at connect time: DNS rebinding cannot slip past). */
+export const guardedLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '', 0);
+    const list = addresses as LookupAddress[];
+    const blocked = list.find((a) => !isPublicAddress(a.address));
+    if (blocked) return callback(Object.assign(new Error(blockedMessage(hostname, blocked.address)), { code: 'EBLOCKED' }), '', 0);
+    if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+    callback(null, list[0].address, list[0].family);
+  });
+};
+
+/**
+ * An undici Agent whose every connection passes the guard: names through guardedLookup, IP literals
+ * checked directly (Node does not call lookup for them). With `allowPrivate` it is a plain Agent.
+ */
+export function createGuardedAgent(options: { allowPrivate: boolean; connectTimeoutMs?: number; connections?: number }): Agent {
+  if (options.allowPrivate) return new Agent({ connect: { timeout: options.connectTimeoutMs ?? 10_000 }, connections: options.connections });
+  const connector = buildConnector({ lookup: guardedLookup, timeout: options.connectTimeoutMs ?? 10_000 });
+  return new Agent({
+    connections: options.connections,
+    connect(connectOptions, callback) {
+      const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host) && !isPublicAddress(host)) {
+        callback(Object.assign(new Error(blockedMessage(host, host)), { code: 'EBLOCKED' }), null);
+        return;
+      }
+      connector(connectOptions, callback);
+    },
+  });
+}
+
+/** Creation-time check of a URL's host (spec: refused with 400 `url_not_allowed`). */
+export async function checkUrlAllowed(url: string, allowPrivate: boolean): Promise<void> {
+  if (allowPrivate) return;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) ? [host] : await new Promise<string[]>((resolve) => {
+    dnsLookup(host, { all: true }, (error, list) => resolve(error ? [] : (list as LookupAddress[]).map((a) => a.address)));
+  });
+  // A name that does not resolve now is left to the fetch (it may be a transient DNS failure).
+  const blocked = addresses.find((a) => !isPublicAddress(a));
+  if (blocked) throw new AppError('url_not_allowed', `url: ${blockedMessage(host, blocked)}.`);
+}
