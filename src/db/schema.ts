@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { TargetStatus } from '../domain/TargetStatus.js';
 
 /** Database schema (both dialects). Times are Unix epoch milliseconds; booleans are 0/1 integers. */
 export interface Schema {
@@ -53,8 +54,6 @@ export interface TasksTable {
   /** Storage key of the input once a worker has it (the asset's file, or the fetched `url`). */
   input_key: string | null;
 }
-
-export type TargetStatus = 'processing' | 'completed' | 'error';
 
 export interface TargetsTable {
   id: string;

@@ -1,4 +1,4 @@
-import type { TargetStatus } from '../db/schema.js';
+import type { TargetStatus } from './TargetStatus.js';
 
 /** What renderTask needs of a task and its targets (rows as stored, decoded). */
 export interface TaskRecord {
