@@ -10,6 +10,7 @@ import type { Config } from './config/Config.js';
 import { createRepositories } from './db/createRepositories.js';
 import { openDatabase, type Database } from './db/openDatabase.js';
 import { buildApp } from './http/buildApp.js';
+import { isAppError } from './errors/AppError.js';
 import { createMetrics } from './metrics/createMetrics.js';
 import { runHousekeeping } from './queue/runHousekeeping.js';
 import { TargetQueue } from './queue/targetQueue.js';
@@ -44,7 +45,8 @@ export async function startService(config: Readonly<Config>, options: { logger?:
   try {
     const repos = createRepositories(database.db);
     const linkSecret = await repos.settings.putIfAbsent('link_secret', randomBytes(32).toString('hex'));
-    const store = await new LocalDiskStore(join(config.dataDir, 'files'), config.publicUrl, linkSecret).init();
+    let publicUrl = config.publicUrl;
+    const store = await new LocalDiskStore(join(config.dataDir, 'files'), () => publicUrl, linkSecret).init();
     const first = await ensureFirstClient(repos, config.adminKey, Date.now());
     const queue = new TargetQueue(database.db, database.profile);
     const wakeups = new Wakeups(database.pool);
@@ -94,7 +96,9 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         identify: async (path) => {
           try {
             return detectInputFormat(await probeMedia(ffmpegPath, path));
-          } catch {
+          } catch (error) {
+            // A cut-off upload is media, just incomplete: say so rather than "not media".
+            if (isAppError(error) && error.code === 'media_truncated') throw error;
             return null;
           }
         },
@@ -106,6 +110,8 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         },
       }, log.child({ role: 'api' }));
       url = await app.listen({ host: config.host, port: config.port });
+      // Port 0 (tests) picks a free port: links must name the real one.
+      if (config.port === 0 && config.publicUrlDefaulted) publicUrl = url;
     }
 
     let stopping: Promise<void> | null = null;

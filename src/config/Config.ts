@@ -3,6 +3,8 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string;
+  /** True when STEMLINE_PUBLIC_URL was not set (publicUrl was derived from host and port). */
+  publicUrlDefaulted: boolean;
   dataDir: string;
   /** null: SQLite file in the data dir. */
   databaseUrl: string | null;

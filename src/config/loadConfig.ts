@@ -54,6 +54,7 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
     host,
     port,
     publicUrl,
+    publicUrlDefaulted: !source.STEMLINE_PUBLIC_URL?.trim(),
     dataDir: resolve(read('STEMLINE_DATA_DIR', './data', text, 'a folder')),
     databaseUrl,
     storageUrl,

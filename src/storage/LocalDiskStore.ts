@@ -17,7 +17,8 @@ export class LocalDiskStore implements ObjectStore {
   readonly scratchDir: string;
   private readonly objects: string;
 
-  constructor(root: string, private readonly publicUrl: string, private readonly secret: string) {
+  /** `publicUrl` is read at signing time: with port 0 it is only known once the server listens. */
+  constructor(root: string, private readonly publicUrl: () => string, private readonly secret: string) {
     this.objects = resolve(root, 'objects');
     this.scratchDir = resolve(root, 'tmp');
   }
@@ -98,7 +99,7 @@ export class LocalDiskStore implements ObjectStore {
 
   signedUrl(key: string, ttlSeconds: number): string {
     const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
-    return `${this.publicUrl}/files/${encodeKeyPath(key)}?expires=${expires}&signature=${signKey(this.secret, key, expires)}`;
+    return `${this.publicUrl()}/files/${encodeKeyPath(key)}?expires=${expires}&signature=${signKey(this.secret, key, expires)}`;
   }
 
   verify(key: string, expires: string, signature: string, nowSeconds: number): boolean {

@@ -26,7 +26,7 @@ export function fileRoutes(app: FastifyInstance, ctx: AppContext): void {
     const range = parseRange(request.headers.range, info.size);
     if (range === 'unsatisfiable') {
       reply.header('content-range', `bytes */${info.size}`);
-      return reply.status(416).send({ statusCode: 416, error: 'Range Not Satisfiable', code: 'invalid_request', message: `The file has ${info.size} bytes.` });
+      return reply.status(416).type('application/json; charset=utf-8').send({ statusCode: 416, error: 'Range Not Satisfiable', code: 'invalid_request', message: `The file has ${info.size} bytes.` });
     }
     if (range) {
       reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`).header('content-length', range.end - range.start + 1);
