@@ -40,7 +40,7 @@ export async function startTestService(backend: Backend, env: Record<string, str
       }
       const response = await fetch(`${url}${path}`, { method, headers, body });
       const text = await response.text();
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
@@ -70,6 +70,6 @@ export async function waitForTask(svc: TestService, id: string, key?: string, ti
 /** A multipart body with one field `file`. */
 export function fileForm(bytes: Uint8Array, filename: string, field = 'file'): FormData {
   const form = new FormData();
-  form.append(field, new Blob([bytes]), filename);
+  form.append(field, new Blob([new Uint8Array(bytes)]), filename);
   return form;
 }
