@@ -58,6 +58,7 @@ function fetchError(error: unknown, where: string, timeoutMs: number): AppError 
   if (e.code === 'EBLOCKED' || e.cause?.code === 'EBLOCKED') {
     return new AppError('fetch_blocked', `Fetching the input failed: ${(e.code === 'EBLOCKED' ? e.message : e.cause?.message) ?? ''}.`);
   }
+  if (/redirect loop/i.test(e.message ?? '')) return new AppError('fetch_rejected', `Fetching the input from ${where} failed: its redirects go round in a loop.`);
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return new AppError('fetch_failed', `Fetching the input from ${where} did not finish within ${Math.round(timeoutMs / 1000)} s.`);
   return new AppError('fetch_failed', `Fetching the input from ${where} failed: ${e.cause?.code ?? e.code ?? e.message}.`);
 }
