@@ -119,8 +119,9 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       url, generatedAdminKey: first?.generatedKey ?? null, database, app, worker, log,
       stop(graceMs = 30_000) {
         stopping ??= (async () => {
-          await app?.close();
-          await worker?.stop(graceMs);
+          // Stop claiming and stop listening at once; requests in flight get the same grace period,
+          // then their connections are cut (a client that never reads must not block shutdown).
+          await Promise.all([closeHttp(app, graceMs), worker?.stop(graceMs)]);
           for (const cleanup of cleanups) await cleanup().catch((error) => log.error({ err: error }, 'shutdown step failed'));
         })();
         return stopping;
@@ -129,5 +130,15 @@ export async function startService(config: Readonly<Config>, options: { logger?:
   } catch (error) {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw error;
+  }
+}
+
+async function closeHttp(app: FastifyInstance | null, graceMs: number): Promise<void> {
+  if (!app) return;
+  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
   }
 }

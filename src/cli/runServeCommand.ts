@@ -13,7 +13,7 @@ export async function runServeCommand(argv: string[], env: NodeJS.ProcessEnv): P
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       service.log.info({ signal }, 'shutting down: finishing or releasing running targets');
-      service.stop().then(() => resolve(0), (error) => {
+      service.stop(config.shutdownGraceMs).then(() => resolve(0), (error) => {
         service.log.error({ err: error }, 'shutdown failed');
         resolve(1);
       });

@@ -35,6 +35,8 @@ export interface Config {
   maxAttempts: number;
   /** Timeout of fetching a `url` input (whole download). */
   fetchTimeoutMs: number;
+  /** On SIGTERM, how long running targets may take to finish before they are released. */
+  shutdownGraceMs: number;
   logLevel: string;
 }
 

@@ -77,6 +77,7 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
     leaseMs: read('STEMLINE_LEASE_MS', 30_000, int(1000), 'an integer >= 1000'),
     maxAttempts: read('STEMLINE_MAX_ATTEMPTS', 3, int(1, 100), 'an integer 1-100'),
     fetchTimeoutMs: read('STEMLINE_FETCH_TIMEOUT_MS', 600_000, int(1), 'a positive integer'),
+    shutdownGraceMs: read('STEMLINE_SHUTDOWN_GRACE_MS', 30_000, int(0), 'a non-negative integer'),
     logLevel: read('STEMLINE_LOG_LEVEL', 'info', (raw) => (['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw) ? raw : undefined), 'fatal, error, warn, info, debug, trace or silent'),
   };
   if (problems.length > 0) {

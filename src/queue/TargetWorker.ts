@@ -72,7 +72,8 @@ export class TargetWorker {
     const signal = this.stopSignal.signal;
     while (!signal.aborted) {
       if (this.jobs.size >= this.options.concurrency) {
-        await Promise.race([...this.jobs].map((j) => j.done));
+        const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        await Promise.race([...[...this.jobs].map((j) => j.done), stopped]);
         continue;
       }
       let target: ClaimedTarget | null = null;
