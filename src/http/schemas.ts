@@ -40,7 +40,8 @@ export const StatisticsQuery = Type.Object({ name: Type.Union([Type.Literal('usa
 
 export const CreateClientBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  credits: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  // Null first: with type coercion on, a null would otherwise be coerced to 0 by the number branch.
+  credits: Type.Optional(Type.Union([Type.Null(), Type.Number()])),
 });
 
 export const CreditsBody = Type.Object({ delta: Type.Number() });
