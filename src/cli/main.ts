@@ -1,4 +1,5 @@
 import { isAppError } from '../errors/AppError.js';
+import { runAdminCommand } from './runAdminCommand.js';
 import { runSeparateCommand } from './runSeparateCommand.js';
 import { runServeCommand } from './runServeCommand.js';
 
@@ -6,7 +7,9 @@ const usage = `Usage: stemline <command> [options]
 
 Commands:
   separate <input>   split an audio or video file into stems (stemline separate --help)
-  serve              run the HTTP service`;
+  serve              run the service (API, workers); flags mirror STEMLINE_* variables, e.g. --port 9000
+  clients ...        list, create clients and grant credits (stemline clients --help)
+  keys ...           create, list and revoke API keys (stemline keys --help)`;
 
 /** Exit codes: 0 success, 1 the work failed (bad media, ffmpeg), 2 bad command line. */
 async function main(argv: string[]): Promise<number> {
@@ -16,6 +19,9 @@ async function main(argv: string[]): Promise<number> {
       return runSeparateCommand(rest, process.env);
     case 'serve':
       return runServeCommand(rest, process.env);
+    case 'clients':
+    case 'keys':
+      return runAdminCommand(command, rest, process.env);
     case undefined:
     case '-h':
     case '--help':

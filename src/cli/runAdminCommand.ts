@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { AppError } from '../errors/AppError.js';
+
+export const adminUsage = `Usage:
+  stemline clients list
+  stemline clients create <name> [--credits <n> | --unlimited]
+  stemline clients credits <clientId> <delta>
+  stemline keys create <clientId>
+  stemline keys list <clientId>
+  stemline keys revoke <keyId>
+
+Options: --url <base URL> (default $STEMLINE_URL or http://127.0.0.1:8080), --key <admin key> (default $STEMLINE_ADMIN_KEY), --json`;
+
+/** `stemline clients|keys ...`: the administration API over HTTP, for operators. */
+export async function runAdminCommand(group: 'clients' | 'keys', argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true,
+      options: { url: { type: 'string' }, key: { type: 'string' }, credits: { type: 'string' }, unlimited: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    throw new AppError('invalid_argument', (error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(`${adminUsage}\n`);
+    return values.help ? 0 : 2;
+  }
+  const base = (values.url ?? env.STEMLINE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const key = values.key ?? env.STEMLINE_ADMIN_KEY;
+  if (!key) throw new AppError('invalid_argument', 'No admin key: pass --key or set STEMLINE_ADMIN_KEY.');
+  const call = async (method: string, path: string, body?: unknown) => {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method, headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new AppError('unavailable', `Cannot reach ${base} (${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}); is the service running? (--url)`);
+    }
+    const json = await response.json().catch(() => ({}));
+    if (!response.ok) throw new AppError('invalid_argument', `${response.status} ${json.code ?? ''}: ${json.message ?? response.statusText}`);
+    return json;
+  };
+  const [verb, ...args] = positionals;
+  const need = (n: number, what: string) => {
+    if (args.length < n) throw new AppError('invalid_argument', `Missing ${what}.\n\n${adminUsage}`);
+  };
+  let result: unknown;
+  if (group === 'clients' && verb === 'list') result = await call('GET', '/admin/clients');
+  else if (group === 'clients' && verb === 'create') {
+    need(1, '<name>');
+    const credits = values.unlimited ? null : values.credits === undefined ? undefined : Number(values.credits);
+    if (typeof credits === 'number' && !Number.isFinite(credits)) throw new AppError('invalid_argument', `--credits: expected a number, got '${values.credits}'.`);
+    result = await call('POST', '/admin/clients', { name: args[0], ...(credits === undefined ? {} : { credits }) });
+  } else if (group === 'clients' && verb === 'credits') {
+    need(2, '<clientId> <delta>');
+    const delta = Number(args[1]);
+    if (!Number.isFinite(delta)) throw new AppError('invalid_argument', `<delta>: expected a number, got '${args[1]}'.`);
+    result = await call('POST', `/admin/clients/${encodeURIComponent(args[0])}/credits`, { delta });
+  } else if (group === 'keys' && verb === 'create') {
+    need(1, '<clientId>');
+    result = await call('POST', `/admin/clients/${encodeURIComponent(args[0])}/keys`);
+  } else if (group === 'keys' && verb === 'list') {
+    need(1, '<clientId>');
+    result = await call('GET', `/admin/clients/${encodeURIComponent(args[0])}/keys`);
+  } else if (group === 'keys' && verb === 'revoke') {
+    need(1, '<keyId>');
+    result = await call('DELETE', `/admin/keys/${encodeURIComponent(args[0])}`);
+  } else throw new AppError('invalid_argument', `Unknown command: ${group} ${verb}.\n\n${adminUsage}`);
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${render(result)}\n`);
+  return 0;
+}
+
+function render(value: unknown): string {
+  const rows = Array.isArray(value) ? value : [value];
+  if (rows.length === 0) return '(none)';
+  const columns = Object.keys(rows[0] as object);
+  const cells = rows.map((r) => columns.map((c) => String((r as Record<string, unknown>)[c] ?? (c === 'credits' ? 'unlimited' : ''))));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(columns), ...cells.map(line)].join('\n');
+}
