@@ -45,6 +45,6 @@ export async function uploadAsset(deps: UploadDeps, clientId: string, file: Read
 /** The client's file name, reduced to characters safe in paths and headers. */
 export function safeName(filename: string): string {
   const base = filename.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.normalize('NFKD').replace(/[^A-Za-z0-9._ -]+/g, '_').replace(/^[._ ]+/, '').slice(0, 120).trim();
+  const cleaned = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9._ -]+/g, '_').replace(/^[._ ]+/, '').slice(0, 120).trim();
   return cleaned || 'upload';
 }
