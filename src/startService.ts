@@ -10,7 +10,7 @@ import type { Config } from './config/Config.js';
 import { createRepositories } from './db/createRepositories.js';
 import { openDatabase, type Database } from './db/openDatabase.js';
 import { buildApp } from './http/buildApp.js';
-import { isAppError } from './errors/AppError.js';
+import { AppError, isAppError } from './errors/AppError.js';
 import { createMetrics } from './metrics/createMetrics.js';
 import { runHousekeeping } from './queue/runHousekeeping.js';
 import { TargetQueue } from './queue/targetQueue.js';
@@ -46,7 +46,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     const repos = createRepositories(database.db);
     const linkSecret = await repos.settings.putIfAbsent('link_secret', randomBytes(32).toString('hex'));
     let publicUrl = config.publicUrl;
-    const store = await new LocalDiskStore(join(config.dataDir, 'files'), () => publicUrl, linkSecret).init();
+    const store = await new LocalDiskStore(storageRoot(config), () => publicUrl, linkSecret).init();
     const first = await ensureFirstClient(repos, config.adminKey, Date.now());
     const queue = new TargetQueue(database.db, database.profile);
     const wakeups = new Wakeups(database.pool);
@@ -141,4 +141,11 @@ async function closeHttp(app: FastifyInstance | null, graceMs: number): Promise<
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Local storage root: `file:<dir>` or the data dir. S3 is refused loudly rather than ignored. */
+function storageRoot(config: Readonly<Config>): string {
+  if (!config.storageUrl) return join(config.dataDir, 'files');
+  if (config.storageUrl.startsWith('file:')) return config.storageUrl.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
+  throw new AppError('invalid_argument', `STEMLINE_STORAGE_URL=${config.storageUrl}: S3 storage is not available in this version; leave it unset (local disk under the data dir) or use file:<dir>.`);
 }
