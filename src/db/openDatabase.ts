@@ -44,8 +44,29 @@ function openSqlite({ databaseUrl, dataDir }: { databaseUrl: string | null; data
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, profile: sqliteProfile, pool: null, close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query afresh; for SQLite, preparing costs more than running the query. The
+ * same SQL text reuses its prepared statement (safe: Kysely runs one query at a time per connection).
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database) {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        // Variable-length IN lists make many texts: a bound keeps the cache from growing forever.
+        if (statements.size >= 1000) statements.clear();
+        statement = sqlite.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 function openPostgres(url: string): Database {

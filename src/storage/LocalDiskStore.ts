@@ -16,6 +16,8 @@ import { encodeKeyPath, signKey, verifyKey } from './signKey.js';
 export class LocalDiskStore implements ObjectStore {
   readonly scratchDir: string;
   private readonly objects: string;
+  private readonly links = new Map<string, string>();
+  private linkSecond = 0;
 
   /** `publicUrl` is read at signing time: with port 0 it is only known once the server listens. */
   constructor(root: string, private readonly publicUrl: () => string, private readonly secret: string) {
@@ -99,7 +101,17 @@ export class LocalDiskStore implements ObjectStore {
 
   signedUrl(key: string, ttlSeconds: number): string {
     const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
-    return `${this.publicUrl()}/files/${encodeKeyPath(key)}?expires=${expires}&signature=${signKey(this.secret, key, expires)}`;
+    // Clients polling a task sign the same keys many times a second: keep this second's links.
+    if (expires !== this.linkSecond) {
+      this.links.clear();
+      this.linkSecond = expires;
+    }
+    let link = this.links.get(key);
+    if (!link) {
+      link = `${this.publicUrl()}/files/${encodeKeyPath(key)}?expires=${expires}&signature=${signKey(this.secret, key, expires)}`;
+      this.links.set(key, link);
+    }
+    return link;
   }
 
   verify(key: string, expires: string, signature: string, nowSeconds: number): boolean {

@@ -146,3 +146,12 @@ describe('input identification and names', () => {
     expect(safeName('.hidden')).toBe('hidden');
   });
 });
+
+describe('newId', () => {
+  it('makes 25-character lowercase ids starting with c, without collisions', async () => {
+    const { newId } = await import('../../src/domain/newId.js');
+    const ids = new Set(Array.from({ length: 20_000 }, () => newId()));
+    expect(ids.size).toBe(20_000);
+    for (const id of [...ids].slice(0, 100)) expect(id).toMatch(/^c[0-9a-v]{24}$/);
+  });
+});

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { renderTask } from '../../domain/renderTask.js';
 import { distributionByModel, usageByMonth } from '../../domain/taskStatistics.js';
 import { AppError } from '../../errors/AppError.js';
+import { cacheCompletedTasks } from '../../services/cacheCompletedTasks.js';
 import { createTask } from '../../services/createTask.js';
 import type { AppContext } from '../AppContext.js';
 import { CreateTaskBody, IdParams, StatisticsQuery, TaskQuery } from '../schemas.js';
@@ -17,6 +18,11 @@ interface TaskQueryString {
 
 export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
   const sign = (key: string) => ctx.store.signedUrl(key, ctx.config.linkTtlSeconds);
+  const reader = cacheCompletedTasks(ctx.repos.tasks, { ttlMs: 60_000, max: 10_000 });
+  // Within one second a completed task renders to the same bytes (links signed in the same second are
+  // identical), so pollers of finished tasks share one serialisation per second.
+  let renderedSecond = 0;
+  const rendered = new Map<string, string>();
 
   app.post('/tasks', { schema: { summary: 'Create a task: one input, 1 to 10 targets', tags: ['tasks'], body: CreateTaskBody } }, async (request) => {
     const task = await createTask({
@@ -30,10 +36,22 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return request.query.name === 'usage' ? usageByMonth(rows) : distributionByModel(rows);
   });
 
-  app.get<{ Params: { id: string } }>('/tasks/:id', { schema: { summary: 'A task, with freshly signed output links', tags: ['tasks'], params: IdParams } }, async (request) => {
-    const task = await ctx.repos.tasks.get(request.principal!.clientId, request.params.id);
+  app.get<{ Params: { id: string } }>('/tasks/:id', { schema: { summary: 'A task, with freshly signed output links', tags: ['tasks'], params: IdParams } }, async (request, reply) => {
+    const task = await reader.get(request.principal!.clientId, request.params.id);
     if (!task) throw new AppError('not_found', `No task '${request.params.id}'.`);
-    return renderTask(task, sign);
+    if (task.completedAt === null) return renderTask(task, sign);
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== renderedSecond) {
+      rendered.clear();
+      renderedSecond = second;
+    }
+    const cacheKey = `${task.clientId}\u0000${task.id}`;
+    let body = rendered.get(cacheKey);
+    if (body === undefined) {
+      body = JSON.stringify(renderTask(task, sign));
+      rendered.set(cacheKey, body);
+    }
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.get<{ Querystring: TaskQueryString }>('/tasks', { schema: { summary: 'Tasks, newest first', tags: ['tasks'], querystring: TaskQuery } }, async (request) => {
