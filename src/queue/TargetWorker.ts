@@ -70,9 +70,9 @@ export class TargetWorker {
 
   private async run(): Promise<void> {
     const signal = this.stopSignal.signal;
+    const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     while (!signal.aborted) {
       if (this.jobs.size >= this.options.concurrency) {
-        const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
         await Promise.race([...[...this.jobs].map((j) => j.done), stopped]);
         continue;
       }

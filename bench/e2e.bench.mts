@@ -1,0 +1,72 @@
+/**
+ * npm run bench:e2e
+ * Service overhead: 50 tasks x 4 targets (vocals, drums, bass, other -> wav) of a 20 s clip through
+ * the whole service (upload -> task -> worker -> completion, SQLite, compiled build, one process),
+ * against the engine doing the same 200 separations directly in the same run. Both children use
+ * every core for separation. Flags: --tasks N (default 50).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveFfmpegPath } from '../src/audio/resolveFfmpegPath.js';
+import { makeTestSignal } from './lib/makeTestSignal.js';
+
+const { values } = parseArgs({ options: { tasks: { type: 'string', default: '50' } } });
+const tasks = Number(values.tasks);
+const ffmpeg = resolveFfmpegPath();
+const cache = join(import.meta.dirname, '.cache');
+const long = makeTestSignal(ffmpeg, join(cache, 'signal-180s.wav'), 180);
+const clip = join(cache, 'clip-20s.wav');
+execFileSync(ffmpeg, ['-v', 'error', '-y', '-i', long, '-t', '20', '-c', 'copy', clip]);
+const key = 'sl_bench_admin_key_0123456789abcdefghijklmno';
+
+// 1. The engine alone.
+const engine = JSON.parse(execFileSync(process.execPath, [join(import.meta.dirname, 'lib/engineRun.mjs'), clip, String(tasks)], { encoding: 'utf8' }).trim());
+
+// 2. The service.
+const dataDir = mkdtempSync(join(tmpdir(), 'stemline-e2e-'));
+const child = spawn(process.execPath, [join(import.meta.dirname, '../bin/stemline.js'), 'serve'], {
+  env: { ...process.env, STEMLINE_DATA_DIR: dataDir, STEMLINE_PORT: '0', STEMLINE_ADMIN_KEY: key, STEMLINE_LOG_LEVEL: 'warn', STEMLINE_RATE_LIMIT: '100000' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise<string>((resolve) => {
+  let out = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+    const m = /listening on (\S+)/.exec(out);
+    if (m) resolve(m[1]);
+  });
+});
+const bytes = readFileSync(clip);
+const headers = { 'x-api-key': key };
+const began = performance.now();
+const ids: string[] = [];
+for (let i = 0; i < tasks; i++) {
+  const form = new FormData();
+  form.append('file', new Blob([bytes]), `clip-${i}.wav`);
+  const asset = await (await fetch(`${url}/assets`, { method: 'POST', headers, body: form })).json();
+  const task = await (await fetch(`${url}/tasks`, {
+    method: 'POST', headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ assetId: asset.id, targets: ['vocals', 'drums', 'bass', 'other'].map((model) => ({ model, formats: ['wav'] })) }),
+  })).json();
+  ids.push(task.id);
+}
+const uploadedMs = performance.now() - began;
+for (;;) {
+  const open = await (await fetch(`${url}/tasks?status=processing&take=1`, { headers })).json();
+  if (open.length === 0) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
+const serviceMs = performance.now() - began;
+const errors = (await (await fetch(`${url}/tasks?status=error&take=100`, { headers })).json()).length;
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+rmSync(dataDir, { recursive: true, force: true });
+
+const audio = tasks * 4 * 20;
+console.log(`${tasks} tasks x 4 targets of a 20 s stereo clip (${audio} s of audio to separate, all wav)`);
+console.log(`  engine alone, same separations:        ${(engine.wallMs / 1000).toFixed(1)} s  (${(audio / (engine.wallMs / 1000)).toFixed(1)}x real time)`);
+console.log(`  service, upload -> last completion:     ${(serviceMs / 1000).toFixed(1)} s  (uploads and task creation took ${(uploadedMs / 1000).toFixed(1)} s of it)${errors ? `, ${errors} tasks with errors!` : ''}`);
+console.log(`  service overhead: ${((serviceMs / engine.wallMs - 1) * 100).toFixed(1)}%  (goal <= 10%)`);
