@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
@@ -10,6 +10,8 @@ import type { Schema } from './schema.js';
 
 export interface Database {
   db: Kysely<Schema>;
+  /** SQLite: the database file. */
+  path?: string;
   profile: BackendProfile;
   /** PostgreSQL only: a pool for LISTEN connections. */
   pool: pg.Pool | null;
@@ -24,7 +26,12 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
   const database = options.databaseUrl?.startsWith('postgres') ? openPostgres(options.databaseUrl) : openSqlite(options);
   try {
     const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
-    const { error, results } = await migrator.migrateToLatest();
+    // PostgreSQL: Kysely locks its migration table. SQLite: Kysely assumes one connection, so
+    // processes sharing the file take a lock directory next to it first.
+    const lockPath = database.profile.name === 'sqlite' ? database.path : null;
+    const { error, results } = lockPath && lockPath !== ':memory:'
+      ? await withLockDirectory(`${lockPath}.migrating`, () => migrator.migrateToLatest())
+      : await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
     if (error || failed) {
       throw new AppError('internal', `Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? 'unknown error'}`, { cause: error });
@@ -45,7 +52,28 @@ function openSqlite({ databaseUrl, dataDir }: { databaseUrl: string | null; data
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, profile: sqliteProfile, pool: null, close: () => db.destroy() };
+  return { db, profile: sqliteProfile, pool: null, path, close: () => db.destroy() };
+}
+
+/** Runs `work` holding a directory lock (mkdir is atomic); a lock older than 5 minutes is stale. */
+async function withLockDirectory<T>(lock: string, work: () => Promise<T>): Promise<T> {
+  for (let waited = 0; ; waited += 50) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 300_000) rmSync(lock, { recursive: true, force: true });
+      if (waited > 600_000) throw new AppError('unavailable', `Waited 10 minutes for another process migrating the database (lock ${lock}).`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /**

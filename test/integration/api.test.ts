@@ -52,6 +52,12 @@ describe.each(backends)('HTTP API on $name', (backend) => {
       expect(response.body.code).toBe('forbidden');
     });
 
+    it('a JSON body over 1 MiB is a 413', async () => {
+      const response = await svc.call('POST', '/tasks', { key: clientKey, json: { assetId, metadata: 'x'.repeat(1_100_000), targets: [] } });
+      expect(response.status).toBe(413);
+      expect(response.body.code).toBe('payload_too_large');
+    });
+
     it('invalid JSON is a 400 naming the problem', async () => {
       const response = await svc.call('POST', '/tasks', { key: clientKey, body: '{"targets": [', headers: { 'content-type': 'application/json' } });
       expect(response.status).toBe(400);
