@@ -10,6 +10,61 @@ export interface Schema {
   targets: TargetsTable;
   credit_ledger: CreditLedgerTable;
   settings: SettingsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_attempts: WebhookAttemptsTable;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  client_id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event names. */
+  events: string;
+  secret: string;
+  /** During a rotation: the old secret, still signed with until `previous_secret_until`. */
+  previous_secret: string | null;
+  previous_secret_until: number | null;
+  enabled: number;
+  disabled_reason: string | null;
+  /** Start of the current run of failed attempts; null after a success. */
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type MessageStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookMessagesTable {
+  /** The `webhook-id` header value, the same on every attempt. */
+  id: string;
+  endpoint_id: string;
+  client_id: string;
+  event: string;
+  task_id: string;
+  target_id: string;
+  /** The Task as stored when the event happened (TaskRecord JSON); links are signed at send time. */
+  payload: string;
+  status: MessageStatus;
+  attempts: Generated<number>;
+  next_attempt_at: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  created_at: number;
+  ended_at: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  message_id: string;
+  attempt: number;
+  at: number;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  /** First 4 KiB of the response body. */
+  response: string;
 }
 
 export interface ClientsTable {

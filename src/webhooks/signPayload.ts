@@ -1,0 +1,18 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+/** A new endpoint secret: `whsec_` + base64 of 32 random bytes (Standard Webhooks). */
+export function newSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/**
+ * The `webhook-signature` header: `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">` for each
+ * secret (the current one first, the previous one during a rotation), space-separated. The key is
+ * the base64-decoded part of the secret after `whsec_`.
+ */
+export function signPayload(secrets: readonly string[], id: string, timestampSeconds: number, body: string): string {
+  return secrets.map((secret) => {
+    const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+    return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
+  }).join(' ');
+}
