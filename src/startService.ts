@@ -12,6 +12,7 @@ import { openDatabase, type Database } from './db/openDatabase.js';
 import { buildApp } from './http/buildApp.js';
 import { AppError, isAppError } from './errors/AppError.js';
 import { createMetrics } from './metrics/createMetrics.js';
+import { MessageQueue } from './queue/messageQueue.js';
 import { runHousekeeping } from './queue/runHousekeeping.js';
 import { TargetQueue } from './queue/targetQueue.js';
 import { TargetWorker } from './queue/TargetWorker.js';
@@ -19,6 +20,7 @@ import { Wakeups } from './queue/Wakeups.js';
 import { createAuthenticator, ensureFirstClient } from './services/apiKeys.js';
 import { LocalDiskStore } from './storage/LocalDiskStore.js';
 import { checkUrlAllowed, createGuardedAgent } from './webhooks/egressGuard.js';
+import { WebhookDispatcher } from './webhooks/WebhookDispatcher.js';
 
 export const version = '0.1.0';
 
@@ -29,6 +31,7 @@ export interface Service {
   database: Database;
   app: FastifyInstance | null;
   worker: TargetWorker | null;
+  dispatcher: WebhookDispatcher | null;
   log: Logger;
   /** Graceful: stop taking work, finish or release what is held, close everything. */
   stop(graceMs?: number): Promise<void>;
@@ -48,10 +51,15 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     let publicUrl = config.publicUrl;
     const store = await new LocalDiskStore(storageRoot(config), () => publicUrl, linkSecret).init();
     const first = await ensureFirstClient(repos, config.adminKey, Date.now());
-    const queue = new TargetQueue(database.db, database.profile);
-    const wakeups = new Wakeups(database.pool);
+    const wakeups = new Wakeups(database.pool, 'stemline_targets');
+    const webhookWakeups = new Wakeups(database.pool, 'stemline_webhooks');
     await wakeups.start();
     cleanups.unshift(() => wakeups.close());
+    await webhookWakeups.start();
+    cleanups.unshift(() => webhookWakeups.close());
+    const notifyWebhooks = () => webhookWakeups.notify();
+    const queue = new TargetQueue(database.db, database.profile, () => void notifyWebhooks());
+    const messages = new MessageQueue(database.db, database.profile);
     const ffmpegPath = resolveFfmpegPath(config.ffmpegPath ? { STEMLINE_FFMPEG: config.ffmpegPath } : {});
     const metrics = createMetrics({
       queueDepth: () => queue.depth(),
@@ -59,18 +67,19 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         const rows = await database.db.selectFrom('targets').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
         return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
       },
+      webhooksPending: () => messages.pending(),
     });
 
     let worker: TargetWorker | null = null;
     if (config.roles.has('worker')) {
       const pool = new SeparationPool(config.separationThreads ?? undefined);
-      const dispatcher = createGuardedAgent({ allowPrivate: config.allowPrivateNetworks });
+      const fetchAgent = createGuardedAgent({ allowPrivate: config.allowPrivateNetworks });
       cleanups.unshift(async () => {
         await pool.close();
-        await dispatcher.close();
+        await fetchAgent.close();
       });
       worker = new TargetWorker(queue, {
-        queue, store, ffmpegPath, separate: (r) => pool.separate(r), separationConcurrency: pool.size + 1, dispatcher,
+        queue, store, ffmpegPath, separate: (r) => pool.separate(r), separationConcurrency: pool.size + 1, dispatcher: fetchAgent,
         maxDurationSeconds: config.maxDurationSeconds, maxInputBytes: config.maxUploadBytes, fetchTimeoutMs: config.fetchTimeoutMs,
       }, wakeups, { concurrency: config.workerConcurrency, leaseMs: config.leaseMs, maxAttempts: config.maxAttempts, pollMs: database.profile.notify ? 5000 : 1000 }, log.child({ role: 'worker' }), {
         ended(target, status, outcome) {
@@ -79,9 +88,30 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         },
       });
       worker.start();
+    }
+
+    let dispatcher: WebhookDispatcher | null = null;
+    if (config.roles.has('dispatcher')) {
+      const http = createGuardedAgent({ allowPrivate: config.allowPrivateNetworks, connections: config.webhookEndpointConcurrency });
+      cleanups.unshift(() => http.close());
+      dispatcher = new WebhookDispatcher(messages, { http, sign: (key) => store.signedUrl(key, config.linkTtlSeconds), wakeups: webhookWakeups }, {
+        timeoutMs: config.webhookTimeoutMs, retryScheduleMs: config.webhookRetryScheduleMs, disableAfterMs: config.webhookDisableAfterMs,
+        perEndpoint: config.webhookEndpointConcurrency, maxInFlight: config.webhookConcurrency, pollMs: 500, version,
+      }, log.child({ role: 'dispatcher' }), {
+        attempt(message, result, outcome) {
+          metrics.webhookAttempts.inc({ outcome });
+          metrics.webhookLatency.observe({ outcome }, result.durationMs / 1000);
+          if (outcome === 'delivered') metrics.webhookCommitToReceipt.observe(Math.max(0, Date.now() - message.createdAt) / 1000);
+        },
+      });
+      dispatcher.start();
+    }
+
+    if (worker || dispatcher) {
       const housekeeping = setInterval(() => {
-        runHousekeeping({ queue, repos, store, log }, { maxAttempts: config.maxAttempts, outputTtlSeconds: config.outputTtlSeconds, scratchMaxAgeMs: 6 * 3600_000 })
-          .catch((error) => log.error({ err: error }, 'housekeeping failed'));
+        runHousekeeping({ queue, messages, repos, store, log }, {
+          maxAttempts: config.maxAttempts, outputTtlSeconds: config.outputTtlSeconds, scratchMaxAgeMs: 6 * 3600_000, webhookLogRetentionMs: config.webhookLogRetentionMs,
+        }).catch((error) => log.error({ err: error }, 'housekeeping failed'));
       }, Math.max(1000, Math.floor(config.leaseMs / 2)));
       housekeeping.unref();
       cleanups.unshift(async () => clearInterval(housekeeping));
@@ -104,6 +134,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         },
         checkUrl: (u) => checkUrlAllowed(u, config.allowPrivateNetworks),
         notify: () => wakeups.notify(),
+        notifyWebhooks,
         ready: async () => {
           await database.db.selectFrom('settings').select('key').limit(1).execute();
           await store.checkWritable();
@@ -116,12 +147,12 @@ export async function startService(config: Readonly<Config>, options: { logger?:
 
     let stopping: Promise<void> | null = null;
     return {
-      url, generatedAdminKey: first?.generatedKey ?? null, database, app, worker, log,
+      url, generatedAdminKey: first?.generatedKey ?? null, database, app, worker, dispatcher, log,
       stop(graceMs = 30_000) {
         stopping ??= (async () => {
           // Stop claiming and stop listening at once; requests in flight get the same grace period,
           // then their connections are cut (a client that never reads must not block shutdown).
-          await Promise.all([closeHttp(app, graceMs), worker?.stop(graceMs)]);
+          await Promise.all([closeHttp(app, graceMs), worker?.stop(graceMs), dispatcher?.stop(Math.min(graceMs, config.webhookTimeoutMs))]);
           for (const cleanup of cleanups) await cleanup().catch((error) => log.error({ err: error }, 'shutdown step failed'));
         })();
         return stopping;

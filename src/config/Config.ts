@@ -21,6 +21,12 @@ export interface Config {
   webhookTimeoutMs: number;
   webhookRetryScheduleMs: number[];
   webhookDisableAfterMs: number;
+  /** Webhook attempts (and ended messages) are kept this long. */
+  webhookLogRetentionMs: number;
+  /** Delivery attempts in flight per endpoint, per dispatcher process. */
+  webhookEndpointConcurrency: number;
+  /** Delivery attempts in flight per dispatcher process, all endpoints together. */
+  webhookConcurrency: number;
   ffmpegPath: string | null;
   roles: ReadonlySet<Role>;
   /** Targets one worker process separates at once (each uses every core). */

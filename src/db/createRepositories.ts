@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { TargetRecord, TaskRecord } from '../domain/renderTask.js';
 import type { ApiKey, Asset, Client, Repositories } from '../services/ports.js';
 import { newId } from '../domain/newId.js';
+import { createWebhookRepository } from './createWebhookRepository.js';
 import type { ApiKeysTable, AssetsTable, ClientsTable, Schema, TargetsTable, TasksTable } from './schema.js';
 
 /** The Repositories port on Kysely: the same queries for SQLite and PostgreSQL. */
@@ -139,6 +140,7 @@ export function createRepositories(db: Kysely<Schema>): Repositories {
         return (await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()).value;
       },
     },
+    webhooks: createWebhookRepository(db),
   };
 }
 

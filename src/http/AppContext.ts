@@ -15,6 +15,8 @@ export interface AppContext {
   identify: (path: string) => Promise<string | null>;
   checkUrl: (url: string) => Promise<void>;
   notify: () => Promise<void>;
+  /** Wakes webhook dispatchers (a message was made due by retry, recover or re-enabling). */
+  notifyWebhooks: () => Promise<void>;
   /** Throws when the database or storage cannot be reached. */
   ready: () => Promise<void>;
   version: string;

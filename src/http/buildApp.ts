@@ -12,6 +12,7 @@ import { fileRoutes } from './routes/fileRoutes.js';
 import { modelRoutes } from './routes/modelRoutes.js';
 import { opsRoutes } from './routes/opsRoutes.js';
 import { taskRoutes } from './routes/taskRoutes.js';
+import { webhookRoutes } from './routes/webhookRoutes.js';
 import { formatSchemaErrors, toHttpError } from './toHttpError.js';
 
 declare module 'fastify' {
@@ -88,6 +89,7 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
     assetRoutes(scope, ctx);
     taskRoutes(scope, ctx);
     adminRoutes(scope, ctx);
+    webhookRoutes(scope, ctx);
   });
   return app;
 }

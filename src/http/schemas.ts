@@ -45,3 +45,28 @@ export const CreateClientBody = Type.Object({
 });
 
 export const CreditsBody = Type.Object({ delta: Type.Number() });
+
+const WebhookEvents = Type.Array(Type.Union([Type.Literal('target.completed'), Type.Literal('target.error')]), { minItems: 1, description: 'Default: both events' });
+
+export const CreateEndpointBody = Type.Object({
+  url: Type.String({ description: 'http(s) URL that receives the POSTs' }),
+  description: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 500 })])),
+  events: Type.Optional(WebhookEvents),
+});
+
+export const UpdateEndpointBody = Type.Object({
+  url: Type.Optional(Type.String()),
+  description: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 500 })])),
+  events: Type.Optional(WebhookEvents),
+  enabled: Type.Optional(Type.Boolean()),
+});
+
+export const MessageQuery = Type.Object({
+  skip: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  take: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
+});
+
+export const MessageParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), messageId: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const RecoverBody = Type.Object({ since: Type.String({ format: 'date-time', description: 'Redeliver failed messages created since this time' }) });

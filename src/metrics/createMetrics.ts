@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one process; gauges that need the database are filled at scrape time. */
-export function createMetrics(collect: { queueDepth: () => Promise<{ waiting: number; running: number }>; targetsByStatus: () => Promise<Record<string, number>> }) {
+export function createMetrics(collect: { queueDepth: () => Promise<{ waiting: number; running: number }>; targetsByStatus: () => Promise<Record<string, number>>; webhooksPending: () => Promise<number> }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'stemline_process_' });
   const requests = new Counter({ name: 'stemline_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
@@ -25,7 +25,24 @@ export function createMetrics(collect: { queueDepth: () => Promise<{ waiting: nu
   });
   const targetsEnded = new Counter({ name: 'stemline_targets_ended_total', help: 'Targets ended by this process', labelNames: ['status', 'model'], registers: [registry] });
   const separationSeconds = new Counter({ name: 'stemline_separation_audio_seconds_total', help: 'Seconds of audio separated by this process', registers: [registry] });
-  return { registry, requests, latency, targetsEnded, separationSeconds };
+  new Gauge({
+    name: 'stemline_webhook_messages_pending', help: 'Webhook messages waiting for delivery or a retry', registers: [registry],
+    async collect() {
+      this.set(await collect.webhooksPending());
+    },
+  });
+  const webhookAttempts = new Counter({
+    name: 'stemline_webhook_attempts_total', help: 'Webhook delivery attempts by outcome (delivered, retrying, failed)', labelNames: ['outcome'], registers: [registry],
+  });
+  const webhookLatency = new Histogram({
+    name: 'stemline_webhook_attempt_duration_seconds', help: 'Duration of webhook delivery attempts', labelNames: ['outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15], registers: [registry],
+  });
+  const webhookCommitToReceipt = new Histogram({
+    name: 'stemline_webhook_delivery_delay_seconds', help: 'From the event (target ended) to its successful delivery', registers: [registry],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300, 3600, 36_000, 129_600],
+  });
+  return { registry, requests, latency, targetsEnded, separationSeconds, webhookAttempts, webhookLatency, webhookCommitToReceipt };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

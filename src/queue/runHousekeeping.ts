@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Repositories } from '../services/ports.js';
 import type { ObjectStore } from '../storage/ObjectStore.js';
+import type { MessageQueue } from './messageQueue.js';
 import type { TargetQueue } from './targetQueue.js';
 
 export interface HousekeepingOptions {
@@ -10,13 +11,16 @@ export interface HousekeepingOptions {
   outputTtlSeconds: number;
   /** Scratch files older than this are leftovers of a killed process. */
   scratchMaxAgeMs: number;
+  /** Webhook attempt log retention. */
+  webhookLogRetentionMs: number;
 }
 
 /**
  * One round of upkeep: expired leases given back (or failed when out of attempts), expired assets
- * and their files deleted, outputs older than the output TTL deleted, stale scratch files removed.
+ * and their files deleted, outputs older than the output TTL deleted, stale scratch files removed,
+ * webhook attempts past their retention deleted.
  */
-export async function runHousekeeping(deps: { queue: TargetQueue; repos: Repositories; store: ObjectStore; log: Logger }, options: HousekeepingOptions): Promise<void> {
+export async function runHousekeeping(deps: { queue: TargetQueue; messages: MessageQueue; repos: Repositories; store: ObjectStore; log: Logger }, options: HousekeepingOptions): Promise<void> {
   const now = Date.now();
   const swept = await deps.queue.sweep(now, options.maxAttempts);
   if (swept.released || swept.failed) deps.log.warn(swept, 'expired leases handled');
@@ -27,6 +31,8 @@ export async function runHousekeeping(deps: { queue: TargetQueue; repos: Reposit
   const old = await deps.repos.tasks.takeOldOutputs(now - options.outputTtlSeconds * 1000, 200);
   for (const { keys } of old) for (const key of keys) await deps.store.delete(key);
   if (old.length > 0) deps.log.info({ targets: old.length }, 'old outputs deleted');
+  const purged = await deps.messages.purge(now - options.webhookLogRetentionMs, 1000);
+  if (purged > 0) deps.log.info({ rows: purged }, 'old webhook log entries deleted');
   for (const name of await readdir(deps.store.scratchDir).catch(() => [] as string[])) {
     const path = join(deps.store.scratchDir, name);
     const info = await stat(path).catch(() => null);

@@ -3,6 +3,7 @@ import type { BackendProfile } from '../db/BackendProfile.js';
 import type { Schema, TargetsTable, TasksTable } from '../db/schema.js';
 import { newId } from '../domain/newId.js';
 import type { StoredOutput } from '../domain/renderTask.js';
+import { writeOutboxMessages } from '../webhooks/writeOutboxMessages.js';
 
 export type ClaimedTarget = Selectable<TargetsTable>;
 
@@ -13,7 +14,8 @@ export type ClaimedTarget = Selectable<TargetsTable>;
  * stalled, or was presumed dead) cannot overwrite the outcome of the one that took over.
  */
 export class TargetQueue {
-  constructor(private readonly db: Kysely<Schema>, private readonly profile: BackendProfile) {}
+  /** `onEvents` runs after a commit that wrote webhook messages (to wake the dispatchers). */
+  constructor(private readonly db: Kysely<Schema>, private readonly profile: BackendProfile, private readonly onEvents: () => void = () => undefined) {}
 
   /**
    * One atomic statement: SQLite runs it under its single writer lock; PostgreSQL skips rows other
@@ -51,11 +53,12 @@ export class TargetQueue {
   }
 
   /**
-   * Completed: the target, the credit debit, its ledger line and the task's completion time in one
-   * transaction. False when the lease was lost (nothing changes).
+   * Completed: the target, the credit debit, its ledger line, the task's completion time and the
+   * webhook messages in one transaction. False when the lease was lost (nothing changes).
    */
   async complete(target: ClaimedTarget, owner: string, outcome: { cost: number; duration: number; outputs: StoredOutput[] }, now: number): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
+    let events = 0;
+    const done = await this.db.transaction().execute(async (tx) => {
       const updated = await tx.updateTable('targets').set({
         status: 'completed', cost: outcome.cost, duration: outcome.duration, outputs: JSON.stringify(outcome.outputs),
         ended_at: now, lease_owner: null, lease_expires_at: null,
@@ -68,13 +71,17 @@ export class TargetQueue {
         }).execute();
       }
       await this.markTaskDone(tx, target.task_id, now);
+      events = await writeOutboxMessages(tx, { clientId: target.client_id, taskId: target.task_id, targetId: target.id, type: 'target.completed' }, now);
       return true;
     });
+    if (events > 0) this.onEvents();
+    return done;
   }
 
-  /** Error: final. False when the lease was lost. */
+  /** Error: final, with its webhook messages in the same transaction. False when the lease was lost. */
   async fail(target: ClaimedTarget, owner: string | null, error: { code: number; message: string }, now: number): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
+    let events = 0;
+    const done = await this.db.transaction().execute(async (tx) => {
       let query = tx.updateTable('targets').set({
         status: 'error', error_code: error.code, error_message: error.message, ended_at: now, lease_owner: null, lease_expires_at: null,
       }).where('id', '=', target.id).where('status', '=', 'processing');
@@ -82,8 +89,11 @@ export class TargetQueue {
       const updated = await query.executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return false;
       await this.markTaskDone(tx, target.task_id, now);
+      events = await writeOutboxMessages(tx, { clientId: target.client_id, taskId: target.task_id, targetId: target.id, type: 'target.error' }, now);
       return true;
     });
+    if (events > 0) this.onEvents();
+    return done;
   }
 
   /** Gives the target back for another attempt no earlier than `availableAt`. */

@@ -1,4 +1,5 @@
 import type { TaskRecord } from '../domain/renderTask.js';
+import type { WebhookEndpoint, WebhookMessage } from '../domain/renderWebhook.js';
 
 /** What use cases need from storage of state; db/ implements it for SQLite and PostgreSQL. */
 export interface Repositories {
@@ -7,6 +8,7 @@ export interface Repositories {
   assets: AssetsPort;
   tasks: TasksPort;
   settings: SettingsPort;
+  webhooks: WebhooksPort;
 }
 
 export interface Client {
@@ -111,4 +113,29 @@ export interface SettingsPort {
   get(key: string): Promise<string | null>;
   /** Stores `value` unless the key exists; returns the stored value either way. */
   putIfAbsent(key: string, value: string): Promise<string>;
+}
+
+export interface EndpointPatch {
+  url?: string;
+  description?: string | null;
+  events?: string[];
+  enabled?: boolean;
+}
+
+/** Webhook endpoints and their message log, always scoped to one client. */
+export interface WebhooksPort {
+  insert(endpoint: WebhookEndpoint): Promise<void>;
+  list(clientId: string): Promise<WebhookEndpoint[]>;
+  get(clientId: string, id: string): Promise<WebhookEndpoint | null>;
+  /** Enabling clears the disabled reason and the failure run. */
+  update(clientId: string, id: string, patch: EndpointPatch, now: number): Promise<WebhookEndpoint | null>;
+  /** Deletes the endpoint and its messages and attempts. */
+  delete(clientId: string, id: string): Promise<boolean>;
+  /** New secret; the old one keeps signing until `previousUntil`. */
+  rotateSecret(clientId: string, id: string, secret: string, previousUntil: number, now: number): Promise<WebhookEndpoint | null>;
+  messages(clientId: string, endpointId: string, query: { skip: number; take: number; status?: 'pending' | 'delivered' | 'failed' }): Promise<WebhookMessage[]>;
+  /** Makes one message due now (any status); false when there is no such message. */
+  retry(clientId: string, endpointId: string, messageId: string, now: number): Promise<boolean>;
+  /** Makes every failed message created since `since` due now; returns how many. */
+  recover(clientId: string, endpointId: string, since: number, now: number): Promise<number>;
 }

@@ -1,9 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
-
-/** A new endpoint secret: `whsec_` + base64 of 32 random bytes (Standard Webhooks). */
-export function newSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
-}
+import { createHmac } from 'node:crypto';
 
 /**
  * The `webhook-signature` header: `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">` for each

@@ -35,7 +35,8 @@ export const m0002_webhooks: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('ended_at', 'bigint')
       .execute();
-    await sql`create index webhook_messages_due on webhook_messages (next_attempt_at) where status = 'pending'`.execute(db);
+    // Dispatchers look for due messages endpoint by endpoint (each endpoint has its own lane).
+    await sql`create index webhook_messages_due on webhook_messages (endpoint_id, next_attempt_at) where status = 'pending'`.execute(db);
     await db.schema.createIndex('webhook_messages_endpoint').on('webhook_messages').columns(['endpoint_id', 'created_at']).execute();
     await db.schema.createTable('webhook_attempts')
       .addColumn('id', 'text', (c) => c.primaryKey())

@@ -1,0 +1,99 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { WebhookEndpoint } from '../domain/renderWebhook.js';
+import type { WebhooksPort } from '../services/ports.js';
+import type { Schema, WebhookEndpointsTable } from './schema.js';
+
+/** The WebhooksPort on Kysely (both dialects). Every query is scoped to the calling client. */
+export function createWebhookRepository(db: Kysely<Schema>): WebhooksPort {
+  const get = async (clientId: string, id: string) => {
+    const row = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
+    return row ? toEndpoint(row) : null;
+  };
+  const owns = async (clientId: string, endpointId: string) => (await get(clientId, endpointId)) !== null;
+
+  return {
+    async insert(e) {
+      await db.insertInto('webhook_endpoints').values({
+        id: e.id, client_id: e.clientId, url: e.url, description: e.description, events: JSON.stringify(e.events), secret: e.secret,
+        previous_secret: e.previousSecret, previous_secret_until: e.previousSecretUntil, enabled: e.enabled ? 1 : 0,
+        disabled_reason: e.disabledReason, failing_since: e.failingSince, created_at: e.createdAt, updated_at: e.updatedAt,
+      }).execute();
+    },
+    async list(clientId) {
+      const rows = await db.selectFrom('webhook_endpoints').selectAll().where('client_id', '=', clientId).orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+      return rows.map(toEndpoint);
+    },
+    get,
+    async update(clientId, id, patch, now) {
+      const set: Partial<Selectable<WebhookEndpointsTable>> = { updated_at: now };
+      if (patch.url !== undefined) set.url = patch.url;
+      if (patch.description !== undefined) set.description = patch.description;
+      if (patch.events !== undefined) set.events = JSON.stringify(patch.events);
+      if (patch.enabled === true) Object.assign(set, { enabled: 1, disabled_reason: null, failing_since: null });
+      if (patch.enabled === false) Object.assign(set, { enabled: 0, disabled_reason: 'Disabled by the client.' });
+      const result = await db.updateTable('webhook_endpoints').set(set).where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0 ? get(clientId, id) : null;
+    },
+    async delete(clientId, id) {
+      return db.transaction().execute(async (tx) => {
+        if (!(await tx.selectFrom('webhook_endpoints').select('id').where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst())) return false;
+        // Explicit rather than relying on ON DELETE CASCADE, which SQLite honours only with foreign_keys on.
+        await tx.deleteFrom('webhook_attempts').where('message_id', 'in', tx.selectFrom('webhook_messages').select('id').where('endpoint_id', '=', id)).execute();
+        await tx.deleteFrom('webhook_messages').where('endpoint_id', '=', id).execute();
+        await tx.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+        return true;
+      });
+    },
+    async rotateSecret(clientId, id, secret, previousUntil, now) {
+      return db.transaction().execute(async (tx) => {
+        const row = await tx.selectFrom('webhook_endpoints').select('secret').where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
+        if (!row) return null;
+        await tx.updateTable('webhook_endpoints').set({ secret, previous_secret: row.secret, previous_secret_until: previousUntil, updated_at: now })
+          .where('id', '=', id).execute();
+        const after = await tx.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        return toEndpoint(after);
+      });
+    },
+    async messages(clientId, endpointId, query) {
+      let q = db.selectFrom('webhook_messages').select(['id', 'endpoint_id', 'event', 'task_id', 'target_id', 'status', 'created_at', 'next_attempt_at'])
+        .where('endpoint_id', '=', endpointId).where('client_id', '=', clientId);
+      if (query.status) q = q.where('status', '=', query.status);
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').offset(query.skip).limit(query.take).execute();
+      if (rows.length === 0) return [];
+      const attempts = await db.selectFrom('webhook_attempts').selectAll().where('message_id', 'in', rows.map((r) => r.id)).orderBy('attempt', 'asc').orderBy('at', 'asc').execute();
+      const byMessage = new Map<string, typeof attempts>();
+      for (const a of attempts) byMessage.set(a.message_id, [...(byMessage.get(a.message_id) ?? []), a]);
+      return rows.map((r) => ({
+        id: r.id, endpointId: r.endpoint_id, event: r.event, taskId: r.task_id, targetId: r.target_id, status: r.status,
+        createdAt: Number(r.created_at), nextAttemptAt: r.status === 'pending' && r.next_attempt_at !== null ? Number(r.next_attempt_at) : null,
+        attempts: (byMessage.get(r.id) ?? []).map((a) => ({
+          attempt: Number(a.attempt), at: Number(a.at), statusCode: a.status_code === null ? null : Number(a.status_code),
+          durationMs: Number(a.duration_ms), error: a.error, response: a.response,
+        })),
+      }));
+    },
+    async retry(clientId, endpointId, messageId, now) {
+      if (!(await owns(clientId, endpointId))) return false;
+      const result = await db.updateTable('webhook_messages').set({ status: 'pending', next_attempt_at: now, ended_at: null })
+        .where('id', '=', messageId).where('endpoint_id', '=', endpointId).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async recover(clientId, endpointId, since, now) {
+      if (!(await owns(clientId, endpointId))) return -1;
+      const result = await db.updateTable('webhook_messages').set({ status: 'pending', next_attempt_at: now, ended_at: null })
+        .where('endpoint_id', '=', endpointId).where('status', '=', 'failed').where('created_at', '>=', since).executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+  };
+}
+
+export function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
+  return {
+    id: row.id, clientId: row.client_id, url: row.url, description: row.description, events: JSON.parse(row.events) as string[],
+    secret: row.secret, previousSecret: row.previous_secret,
+    previousSecretUntil: row.previous_secret_until === null ? null : Number(row.previous_secret_until),
+    enabled: Number(row.enabled) === 1, disabledReason: row.disabled_reason,
+    failingSince: row.failing_since === null ? null : Number(row.failing_since),
+    createdAt: Number(row.created_at), updatedAt: Number(row.updated_at),
+  };
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { renderEndpoint, renderMessage } from '../../domain/renderWebhook.js';
+import { AppError } from '../../errors/AppError.js';
+import { createEndpoint, rotateEndpointSecret, updateEndpoint } from '../../services/webhookEndpoints.js';
+import type { AppContext } from '../AppContext.js';
+import { CreateEndpointBody, IdParams, MessageParams, MessageQuery, RecoverBody, UpdateEndpointBody } from '../schemas.js';
+
+/** Webhook endpoints of the calling client, their message log, retry and recover (spec/api.md). */
+export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const deps = { repos: ctx.repos, checkUrl: ctx.checkUrl };
+  const tags = ['webhooks'];
+  const noEndpoint = (id: string) => new AppError('not_found', `No webhook endpoint '${id}'.`);
+
+  app.get('/webhooks', { schema: { summary: 'Webhook endpoints', tags } }, async (request) => {
+    const now = Date.now();
+    return (await ctx.repos.webhooks.list(request.principal!.clientId)).map((e) => renderEndpoint(e, now));
+  });
+
+  app.post('/webhooks', { schema: { summary: 'Add an endpoint; the answer carries its whsec_ secret', tags, body: CreateEndpointBody } }, async (request, reply) => {
+    const endpoint = await createEndpoint(deps, request.principal!.clientId, request.body, Date.now());
+    return reply.status(201).send(renderEndpoint(endpoint, Date.now()));
+  });
+
+  app.get<{ Params: { id: string } }>('/webhooks/:id', { schema: { summary: 'One endpoint', tags, params: IdParams } }, async (request) => {
+    const endpoint = await ctx.repos.webhooks.get(request.principal!.clientId, request.params.id);
+    if (!endpoint) throw noEndpoint(request.params.id);
+    return renderEndpoint(endpoint, Date.now());
+  });
+
+  app.patch<{ Params: { id: string } }>('/webhooks/:id', { schema: { summary: 'Change url, events, description; enable or disable', tags, params: IdParams, body: UpdateEndpointBody } }, async (request) => {
+    const endpoint = await updateEndpoint(deps, request.principal!.clientId, request.params.id, request.body, Date.now());
+    if (endpoint.enabled) await ctx.notifyWebhooks();
+    return renderEndpoint(endpoint, Date.now());
+  });
+
+  app.delete<{ Params: { id: string } }>('/webhooks/:id', { schema: { summary: 'Delete an endpoint and its message log', tags, params: IdParams } }, async (request, reply) => {
+    if (!(await ctx.repos.webhooks.delete(request.principal!.clientId, request.params.id))) throw noEndpoint(request.params.id);
+    return reply.status(204).send();
+  });
+
+  app.post<{ Params: { id: string } }>('/webhooks/:id/rotate-secret', { schema: { summary: 'New secret; the old one also signs for 24 h', tags, params: IdParams } }, async (request) => {
+    const endpoint = await rotateEndpointSecret(deps, request.principal!.clientId, request.params.id, Date.now());
+    return renderEndpoint(endpoint, Date.now());
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { skip?: number; take?: number; status?: 'pending' | 'delivered' | 'failed' } }>('/webhooks/:id/messages', {
+    schema: { summary: 'Messages of an endpoint with every attempt, newest first', tags, params: IdParams, querystring: MessageQuery },
+  }, async (request) => {
+    const clientId = request.principal!.clientId;
+    if (!(await ctx.repos.webhooks.get(clientId, request.params.id))) throw noEndpoint(request.params.id);
+    const messages = await ctx.repos.webhooks.messages(clientId, request.params.id, { skip: request.query.skip ?? 0, take: request.query.take ?? 20, status: request.query.status });
+    return messages.map(renderMessage);
+  });
+
+  app.post<{ Params: { id: string; messageId: string } }>('/webhooks/:id/messages/:messageId/retry', { schema: { summary: 'Redeliver one message now', tags, params: MessageParams } }, async (request, reply) => {
+    const clientId = request.principal!.clientId;
+    if (!(await ctx.repos.webhooks.get(clientId, request.params.id))) throw noEndpoint(request.params.id);
+    if (!(await ctx.repos.webhooks.retry(clientId, request.params.id, request.params.messageId, Date.now()))) {
+      throw new AppError('not_found', `No message '${request.params.messageId}' for endpoint '${request.params.id}'.`);
+    }
+    await ctx.notifyWebhooks();
+    return reply.status(202).send({ id: request.params.messageId, status: 'pending' });
+  });
+
+  app.post<{ Params: { id: string }; Body: { since: string } }>('/webhooks/:id/recover', { schema: { summary: 'Redeliver every failed message since a time', tags, params: IdParams, body: RecoverBody } }, async (request, reply) => {
+    const since = Date.parse(request.body.since);
+    if (Number.isNaN(since)) throw new AppError('invalid_request', 'since: an ISO 8601 time such as 2026-03-01T00:00:00Z.');
+    const count = await ctx.repos.webhooks.recover(request.principal!.clientId, request.params.id, since, Date.now());
+    if (count < 0) throw noEndpoint(request.params.id);
+    if (count > 0) await ctx.notifyWebhooks();
+    return reply.status(202).send({ recovered: count });
+  });
+}
