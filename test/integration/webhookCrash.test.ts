@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/openDatabase.js';
+import { backends } from '../helpers/backends.js';
+import { spawnService } from '../helpers/childService.js';
+import { makeMedia, tempDir } from '../helpers/media.js';
+import { adminKey, fileForm } from '../helpers/testService.js';
+import { startReceiver } from '../helpers/webhookReceiver.js';
+
+const media = tempDir();
+const clip = new Uint8Array(readFileSync(makeMedia(media.dir, 'clip.wav', ['-f', 'lavfi', '-i', 'sine=f=330:d=1', '-ac', '2'])));
+afterAll(() => media.cleanup());
+
+describe.each(backends)('webhooks survive kill -9 on $name', (backend) => {
+  it('kill -9 mid-delivery, restart: every event is delivered; duplicates only with the same webhook-id', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stemline-whcrash-'));
+    const { databaseUrl, drop } = await backend.create();
+    // The receiver holds its first requests unanswered, so the kill lands while they are in flight.
+    const receiver = await startReceiver(() => 'hang');
+    const env = {
+      STEMLINE_DATA_DIR: dataDir, STEMLINE_PORT: '0', STEMLINE_ADMIN_KEY: adminKey, STEMLINE_LOG_LEVEL: 'warn', STEMLINE_ALLOW_PRIVATE_NETWORKS: 'true',
+      STEMLINE_SEPARATION_THREADS: '1', STEMLINE_LEASE_MS: '2000', STEMLINE_WEBHOOK_TIMEOUT_MS: '1500', STEMLINE_WEBHOOK_RETRY_SCHEDULE: '500ms,500ms,500ms',
+      ...(databaseUrl ? { STEMLINE_DATABASE_URL: databaseUrl } : {}),
+    };
+    const call = async (url: string, method: string, path: string, body?: unknown) => (await fetch(`${url}${path}`, {
+      method, headers: { 'x-api-key': adminKey, ...(body instanceof FormData ? {} : { 'content-type': 'application/json' }) },
+      body: body instanceof FormData ? body : body === undefined ? undefined : JSON.stringify(body),
+    })).json();
+    let second: Awaited<ReturnType<typeof spawnService>> | null = null;
+    const database = await openDatabase({ databaseUrl: databaseUrl ?? null, dataDir });
+    try {
+      const first = await spawnService(env);
+      await call(first.url, 'POST', '/webhooks', { url: `${receiver.url}/hook` });
+      const asset = await call(first.url, 'POST', '/assets', fileForm(clip, 'clip.wav'));
+      const tasks = [];
+      for (let i = 0; i < 3; i++) tasks.push(await call(first.url, 'POST', '/tasks', { assetId: asset.id, targets: ['vocals', 'drums', 'bass'].map((model) => ({ model, formats: ['wav'] })) }));
+      const targetIds = tasks.flatMap((t) => t.targets.map((x: any) => x.id as string));
+      await receiver.waitFor(2, 30_000);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      receiver.setBehaviour(() => ({ status: 200 }));
+
+      second = await spawnService(env);
+      const delivered = async () => (await database.db.selectFrom('webhook_messages').select('id').where('status', '=', 'delivered').execute()).length;
+      await expect.poll(delivered, { timeout: 40_000, interval: 200 }).toBe(targetIds.length);
+
+      // One message per target; every request for a target carried that message's webhook-id.
+      const messages = await database.db.selectFrom('webhook_messages').select(['id', 'target_id']).execute();
+      expect(messages.map((m) => m.target_id).sort()).toEqual([...targetIds].sort());
+      const idOfTarget = new Map(messages.map((m) => [m.target_id, m.id]));
+      for (const request of receiver.received) expect(request.headers['webhook-id']).toBe(idOfTarget.get(request.headers['x-stemline-target-id']));
+      const distinct = new Set(receiver.received.map((r) => r.headers['webhook-id']));
+      expect(distinct.size).toBe(targetIds.length);
+      const duplicates = receiver.received.length - distinct.size;
+      console.info(`[${backend.name}] kill -9 mid-delivery: ${targetIds.length} events, ${receiver.received.length} requests, ${duplicates} duplicates (same webhook-id)`);
+      // The requests in flight at the kill were sent again after the restart.
+      expect(duplicates).toBeGreaterThanOrEqual(2);
+    } finally {
+      second?.child.kill('SIGTERM');
+      await second?.exited;
+      await receiver.close();
+      await database.close();
+      await drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
