@@ -11,6 +11,7 @@ export interface Schema {
   credit_ledger: CreditLedgerTable;
   settings: SettingsTable;
   webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
   webhook_messages: WebhookMessagesTable;
   webhook_attempts: WebhookAttemptsTable;
 }
@@ -44,8 +45,8 @@ export interface WebhookMessagesTable {
   event: string;
   task_id: string;
   target_id: string;
-  /** The Task as stored when the event happened (TaskRecord JSON); links are signed at send time. */
-  payload: string;
+  /** The event row holding the Task snapshot, shared by the event's messages to every endpoint. */
+  event_id: string;
   status: MessageStatus;
   attempts: Generated<number>;
   next_attempt_at: number | null;
@@ -55,8 +56,15 @@ export interface WebhookMessagesTable {
   ended_at: number | null;
 }
 
-export interface WebhookAttemptsTable {
+export interface WebhookEventsTable {
   id: string;
+  client_id: string;
+  /** The Task as stored when the event happened (TaskRecord JSON); links are signed at send time. */
+  payload: string;
+  created_at: number;
+}
+
+export interface WebhookAttemptsTable {
   message_id: string;
   attempt: number;
   at: number;

@@ -3,7 +3,6 @@ import type { BackendProfile } from '../db/BackendProfile.js';
 import { toEndpoint } from '../db/createWebhookRepository.js';
 import type { Schema } from '../db/schema.js';
 import type { WebhookEndpoint } from '../domain/renderWebhook.js';
-import { newId } from '../domain/newId.js';
 
 export interface ClaimedMessage {
   id: string;
@@ -39,6 +38,9 @@ export interface AttemptRecord {
  * dispatcher presumed dead cannot overwrite the outcome of the one that took over.
  */
 export class MessageQueue {
+  // Snapshots never change once written, and the endpoints of one event claim it one after another.
+  private readonly payloads = new Map<string, string>();
+
   constructor(private readonly db: Kysely<Schema>, private readonly profile: BackendProfile) {}
 
   /** Enabled endpoints that have due, unleased messages (one index probe per endpoint). */
@@ -59,7 +61,7 @@ export class MessageQueue {
   /** Up to `limit` due messages of one endpoint, oldest due first, leased to `owner`. */
   async claim(endpointId: string, owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedMessage[]> {
     const lock = this.profile.skipLocked ? sql`for update skip locked` : sql``;
-    const result = await sql<{ id: string; endpoint_id: string; event: string; task_id: string; target_id: string; payload: string; attempts: number; created_at: number }>`
+    const result = await sql<{ id: string; endpoint_id: string; event: string; task_id: string; target_id: string; event_id: string; attempts: number; created_at: number }>`
       update webhook_messages set lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}
       where id in (
         select id from webhook_messages
@@ -68,9 +70,17 @@ export class MessageQueue {
         order by next_attempt_at
         limit ${limit} ${lock}
       ) and status = 'pending' and (lease_expires_at is null or lease_expires_at < ${now})
-      returning id, endpoint_id, event, task_id, target_id, payload, attempts, created_at`.execute(this.db);
+      returning id, endpoint_id, event, task_id, target_id, event_id, attempts, created_at`.execute(this.db);
+    if (result.rows.length === 0) return [];
+    const missing = [...new Set(result.rows.map((r) => r.event_id))].filter((id) => !this.payloads.has(id));
+    if (missing.length > 0) {
+      for (const e of await this.db.selectFrom('webhook_events').select(['id', 'payload']).where('id', 'in', missing).execute()) {
+        if (this.payloads.size >= 5000) this.payloads.delete(this.payloads.keys().next().value!);
+        this.payloads.set(e.id, e.payload);
+      }
+    }
     return result.rows.map((r) => ({
-      id: r.id, endpointId: r.endpoint_id, event: r.event, taskId: r.task_id, targetId: r.target_id, payload: r.payload, attempts: Number(r.attempts), createdAt: Number(r.created_at),
+      id: r.id, endpointId: r.endpoint_id, event: r.event, taskId: r.task_id, targetId: r.target_id, payload: this.payloads.get(r.event_id) ?? '', attempts: Number(r.attempts), createdAt: Number(r.created_at),
     }));
   }
 
@@ -109,7 +119,7 @@ export class MessageQueue {
       const attempts = records.filter((r) => kept.has(r.messageId));
       for (let i = 0; i < attempts.length; i += 500) {
         await tx.insertInto('webhook_attempts').values(attempts.slice(i, i + 500).map((r) => ({
-          id: newId(), message_id: r.messageId, attempt: r.attempt, at: r.at, status_code: r.statusCode, duration_ms: r.durationMs, error: r.error, response: r.response,
+          message_id: r.messageId, attempt: r.attempt, at: r.at, status_code: r.statusCode, duration_ms: r.durationMs, error: r.error, response: r.response,
         }))).execute();
       }
       return this.updateFailureRuns(tx, records, now, disableAfterMs);
@@ -122,7 +132,7 @@ export class MessageQueue {
     return Number(row.n);
   }
 
-  /** Retention: attempts older than `before`, and ended messages that ended before it. */
+  /** Retention: attempts older than `before`, ended messages that ended before it, and unreferenced snapshots. */
   async purge(before: number, limit: number): Promise<number> {
     const ids = (await this.db.selectFrom('webhook_messages').select('id').where('status', '!=', 'pending').where('ended_at', '<', before).limit(limit).execute()).map((r) => r.id);
     if (ids.length > 0) {
@@ -130,7 +140,11 @@ export class MessageQueue {
       await this.db.deleteFrom('webhook_messages').where('id', 'in', ids).execute();
     }
     const old = await this.db.deleteFrom('webhook_attempts').where('at', '<', before).executeTakeFirst();
-    return ids.length + Number(old.numDeletedRows);
+    // Snapshots no message refers to any more (their messages were purged or their endpoint deleted).
+    const orphans = (await this.db.selectFrom('webhook_events as e').select('e.id').where('e.created_at', '<', before)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('webhook_messages as m').select('m.id').whereRef('m.event_id', '=', 'e.id')))).limit(limit).execute()).map((r) => r.id);
+    if (orphans.length > 0) await this.db.deleteFrom('webhook_events').where('id', 'in', orphans).execute();
+    return ids.length + Number(old.numDeletedRows) + orphans.length;
   }
 
   /**
@@ -148,7 +162,9 @@ export class MessageQueue {
     const disabled: string[] = [];
     for (const [endpointId, run] of byEndpoint) {
       if (run.lastSuccess >= 0) {
-        await tx.updateTable('webhook_endpoints').set({ failing_since: run.firstFailureAfter }).where('id', '=', endpointId).execute();
+        let reset = tx.updateTable('webhook_endpoints').set({ failing_since: run.firstFailureAfter }).where('id', '=', endpointId);
+        if (run.firstFailureAfter === null) reset = reset.where('failing_since', 'is not', null);
+        await reset.execute();
       } else if (run.firstFailureAfter !== null) {
         await tx.updateTable('webhook_endpoints').set({ failing_since: run.firstFailureAfter }).where('id', '=', endpointId).where('failing_since', 'is', null).execute();
       }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { LinkSigner } from '../domain/renderTask.js';
+import type { WebhookEndpoint } from '../domain/renderWebhook.js';
 import type { AttemptRecord, ClaimedMessage, MessageQueue } from '../queue/messageQueue.js';
 import type { Wakeups } from '../queue/Wakeups.js';
 import { buildDelivery } from './buildDelivery.js';
@@ -28,7 +29,11 @@ export interface DispatcherEvents {
 
 interface Lane {
   endpointId: string;
+  endpoint: WebhookEndpoint | null;
+  endpointReadAt: number;
   inFlight: number;
+  /** Claimed and waiting for a free slot of this lane (prefetched: claims come in batches). */
+  queued: ClaimedMessage[];
   claiming: boolean;
   /** The last claim found fewer messages than it asked for: wait for discovery before claiming again. */
   drained: boolean;
@@ -38,17 +43,23 @@ interface Lane {
  * Delivers webhook messages. Each endpoint has its own lane with its own concurrency limit, so a
  * slow or dead endpoint only ever holds its own slots and never delays another endpoint. Lanes are
  * found by discovery (on a wake-up from the outbox, and every `pollMs` for retries coming due) and
- * then claim batches on their own while their backlog lasts. Attempts are recorded in batches (one
- * transaction per batch); a message stays leased until its attempt is recorded.
+ * then claim batches (up to twice their concurrency, so the next batch is at hand) on their own while
+ * their backlog lasts. Attempts are recorded in batches (one transaction every few milliseconds); a
+ * message stays leased until its attempt is recorded.
  */
 export class WebhookDispatcher {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly lanes = new Map<string, Lane>();
   private readonly starved = new Set<Lane>();
   private readonly sends = new Set<Promise<void>>();
-  private readonly interrupt = new AbortController();
+  /** Attempts in flight, to interrupt them at the end of a shutdown's grace period. */
+  private readonly aborts = new Set<AbortController>();
+  private interrupted = false;
   private readonly leaseMs: number;
   private inFlight = 0;
+  /** Messages this process holds: in flight plus queued in lanes. */
+  private held = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
   private records: AttemptRecord[] = [];
   private toRelease: string[] = [];
   private flushing: Promise<void> | null = null;
@@ -89,9 +100,12 @@ export class WebhookDispatcher {
     const all = () => Promise.all([...this.sends]);
     const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
     if ((await Promise.race([all(), timer])) === 'timeout') {
-      this.interrupt.abort();
+      this.interrupted = true;
+      for (const abort of this.aborts) abort.abort();
       await all();
     }
+    for (const lane of this.lanes.values()) this.toRelease.push(...lane.queued.splice(0).map((m) => m.id));
+    this.flush();
     while (this.flushing) await this.flushing;
     await this.queue.release(this.toRelease.splice(0), this.owner).catch((error) => this.log.error({ err: error }, 'releasing webhook messages failed'));
   }
@@ -129,7 +143,7 @@ export class WebhookDispatcher {
     for (const endpointId of await this.queue.dueEndpoints(Date.now(), 1000)) {
       let lane = this.lanes.get(endpointId);
       if (!lane) {
-        lane = { endpointId, inFlight: 0, claiming: false, drained: false };
+        lane = { endpointId, endpoint: null, endpointReadAt: 0, inFlight: 0, queued: [], claiming: false, drained: false };
         this.lanes.set(endpointId, lane);
       }
       lane.drained = false;
@@ -138,13 +152,17 @@ export class WebhookDispatcher {
   }
 
   private pump(lane: Lane): void {
+    this.sendQueued(lane);
     if (lane.claiming || lane.drained || this.stopped) return;
-    const laneFree = this.options.perEndpoint - lane.inFlight;
-    const globalFree = this.options.maxInFlight - this.inFlight;
-    if (globalFree <= 0 && laneFree > 0) this.starved.add(lane);
-    const free = Math.min(laneFree, globalFree);
-    // Claim in batches while attempts are in flight: one query per several deliveries.
-    if (free <= 0 || (lane.inFlight > 0 && free < Math.ceil(this.options.perEndpoint / 4))) return;
+    const laneHeld = lane.inFlight + lane.queued.length;
+    // Claim when the lane is down to one batch's worth, for up to two batches.
+    if (laneHeld > this.options.perEndpoint) return;
+    const globalFree = this.options.maxInFlight - this.held;
+    if (globalFree <= 0) {
+      this.starved.add(lane);
+      return;
+    }
+    const free = Math.min(2 * this.options.perEndpoint - laneHeld, globalFree);
     lane.claiming = true;
     this.claimInto(lane, free)
       .catch((error) => {
@@ -153,58 +171,78 @@ export class WebhookDispatcher {
       })
       .finally(() => {
         lane.claiming = false;
+        this.sendQueued(lane);
         this.retireIfIdle(lane);
       });
   }
 
   private async claimInto(lane: Lane, free: number): Promise<void> {
-    const endpoint = await this.queue.endpoint(lane.endpointId);
-    if (!endpoint?.enabled) {
+    // Re-read at most every second: a changed URL, secret or enabled flag applies within a second.
+    if (Date.now() - lane.endpointReadAt >= 1000) {
+      lane.endpoint = await this.queue.endpoint(lane.endpointId);
+      lane.endpointReadAt = Date.now();
+    }
+    if (!lane.endpoint?.enabled) {
       lane.drained = true;
       return;
     }
-    const now = Date.now();
-    const batch = await this.queue.claim(lane.endpointId, this.owner, now, this.leaseMs, free);
+    const batch = await this.queue.claim(lane.endpointId, this.owner, Date.now(), this.leaseMs, free);
     if (batch.length < free) lane.drained = true;
     if (this.stopped) {
       await this.queue.release(batch.map((m) => m.id), this.owner);
       return;
     }
+    lane.queued.push(...batch);
+    this.held += batch.length;
+  }
+
+  /** Starts queued messages while the lane has free slots. */
+  private sendQueued(lane: Lane): void {
+    while (lane.queued.length > 0 && lane.inFlight < this.options.perEndpoint && !this.stopped && lane.endpoint) {
+      this.send(lane, lane.endpoint, lane.queued.shift()!);
+    }
+  }
+
+  private send(lane: Lane, endpoint: WebhookEndpoint, message: ClaimedMessage): void {
+    const now = Date.now();
     const second = Math.floor(now / 1000);
     if (second !== this.renderedSecond) {
       this.rendered.clear();
       this.renderedSecond = second;
     }
-    for (const message of batch) {
-      const key = `${message.event}:${message.targetId}`;
-      let delivery;
-      try {
-        delivery = buildDelivery(message, endpoint, this.deps.sign, now, this.options.version, this.rendered.get(key));
-      } catch (error) {
-        // A snapshot that cannot be rendered would fail forever: record it as a failed attempt.
-        this.log.error({ err: error, messageId: message.id }, 'rendering a webhook failed');
-        this.settle(lane, message, { ok: false, statusCode: null, durationMs: 0, error: `could not render the payload: ${(error as Error).message}`, response: '', retryAfterMs: null }, now);
-        continue;
-      }
-      if (this.rendered.size < 10_000) this.rendered.set(key, delivery.body);
-      lane.inFlight++;
-      this.inFlight++;
-      const send: Promise<void> = sendWebhook(delivery, { dispatcher: this.deps.http, timeoutMs: this.options.timeoutMs, stop: this.interrupt.signal })
-        .then((result) => {
-          lane.inFlight--;
-          this.inFlight--;
-          if (this.interrupt.signal.aborted && !result.ok && result.statusCode === null) this.toRelease.push(message.id);
-          else this.settle(lane, message, result, now);
-          this.pump(lane);
-          this.retireIfIdle(lane);
-          for (const waiting of [...this.starved]) {
-            this.starved.delete(waiting);
-            this.pump(waiting);
-          }
-        })
-        .finally(() => this.sends.delete(send));
-      this.sends.add(send);
+    const key = `${message.event}:${message.targetId}`;
+    let delivery;
+    try {
+      delivery = buildDelivery(message, endpoint, this.deps.sign, now, this.options.version, this.rendered.get(key));
+    } catch (error) {
+      // A snapshot that cannot be rendered would fail forever: record it as a failed attempt.
+      this.log.error({ err: error, messageId: message.id }, 'rendering a webhook failed');
+      this.held--;
+      this.settle(lane, message, { ok: false, statusCode: null, durationMs: 0, error: `could not render the payload: ${(error as Error).message}`, response: '', retryAfterMs: null }, now);
+      return;
     }
+    if (this.rendered.size < 10_000) this.rendered.set(key, delivery.body);
+    lane.inFlight++;
+    this.inFlight++;
+    const abort = new AbortController();
+    this.aborts.add(abort);
+    const sending: Promise<void> = sendWebhook(delivery, { dispatcher: this.deps.http, timeoutMs: this.options.timeoutMs, abort })
+      .then((result) => {
+        this.aborts.delete(abort);
+        lane.inFlight--;
+        this.inFlight--;
+        this.held--;
+        if (this.interrupted && !result.ok && result.statusCode === null) this.toRelease.push(message.id);
+        else this.settle(lane, message, result, now);
+        this.pump(lane);
+        this.retireIfIdle(lane);
+        for (const waiting of [...this.starved]) {
+          this.starved.delete(waiting);
+          this.pump(waiting);
+        }
+      })
+      .finally(() => this.sends.delete(sending));
+    this.sends.add(sending);
   }
 
   /** Turns an attempt's result into the message's next state and queues it for recording. */
@@ -231,9 +269,23 @@ export class WebhookDispatcher {
     this.flush();
   }
 
-  /** Group commit: one flush runs at a time and takes everything recorded meanwhile. */
-  private flush(): void {
+  /**
+   * Group commit: records wait up to 2 ms (or until 256 are waiting) and are written in one
+   * transaction; one flush runs at a time and the next takes everything recorded meanwhile.
+   */
+  private flush(now = false): void {
     if (this.flushing) return;
+    if (!now && this.records.length < 256 && !this.stopped) {
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = null;
+        this.flush(true);
+      }, 2);
+      return;
+    }
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
     this.flushing = (async () => {
       while (this.records.length > 0) {
         const batch = this.records.splice(0);
@@ -247,10 +299,11 @@ export class WebhookDispatcher {
       }
     })().finally(() => {
       this.flushing = null;
+      if (this.records.length > 0) this.flush(true);
     });
   }
 
   private retireIfIdle(lane: Lane): void {
-    if (lane.drained && lane.inFlight === 0 && !lane.claiming && this.lanes.get(lane.endpointId) === lane) this.lanes.delete(lane.endpointId);
+    if (lane.drained && lane.inFlight === 0 && lane.queued.length === 0 && !lane.claiming && this.lanes.get(lane.endpointId) === lane) this.lanes.delete(lane.endpointId);
   }
 }

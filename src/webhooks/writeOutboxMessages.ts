@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import { toTaskRecord } from '../db/createRepositories.js';
 import type { Schema } from '../db/schema.js';
-import { newId } from '../domain/newId.js';
+import { newSortableId } from '../domain/newId.js';
 import type { WebhookEvent } from '../domain/webhookEvents.js';
 
 /**
  * The outbox: called inside the transaction that ends a target, it snapshots the task as it now
  * stands and writes one message per enabled endpoint of the client that wants this event. The event
- * therefore exists exactly when the status change does (a crash loses neither). Returns how many
- * messages were written.
+ * therefore exists exactly when the status change does (a crash loses neither). The snapshot is
+ * stored once per event; each endpoint's message refers to it. Returns how many messages were written.
  */
 export async function writeOutboxMessages(tx: Kysely<Schema>, event: { clientId: string; taskId: string; targetId: string; type: WebhookEvent }, now: number): Promise<number> {
   const endpoints = (await tx.selectFrom('webhook_endpoints').select(['id', 'events'])
@@ -19,10 +19,11 @@ export async function writeOutboxMessages(tx: Kysely<Schema>, event: { clientId:
   const targets = await tx.selectFrom('targets')
     .select(['id', 'task_id', 'model', 'status', 'formats', 'residual', 'variant', 'language', 'cost', 'duration', 'error_code', 'error_message', 'outputs'])
     .where('task_id', '=', event.taskId).orderBy('position', 'asc').execute();
-  const payload = JSON.stringify(toTaskRecord(task, targets));
+  const eventId = newSortableId(now);
+  await tx.insertInto('webhook_events').values({ id: eventId, client_id: event.clientId, payload: JSON.stringify(toTaskRecord(task, targets)), created_at: now }).execute();
   await tx.insertInto('webhook_messages').values(endpoints.map((e) => ({
-    id: `msg_${newId()}`, endpoint_id: e.id, client_id: event.clientId, event: event.type, task_id: event.taskId, target_id: event.targetId,
-    payload, status: 'pending' as const, next_attempt_at: now, lease_owner: null, lease_expires_at: null, created_at: now, ended_at: null,
+    id: `msg_${newSortableId(now)}`, endpoint_id: e.id, client_id: event.clientId, event: event.type, task_id: event.taskId, target_id: event.targetId,
+    event_id: eventId, status: 'pending' as const, next_attempt_at: now, lease_owner: null, lease_expires_at: null, created_at: now, ended_at: null,
   }))).execute();
   return endpoints.length;
 }

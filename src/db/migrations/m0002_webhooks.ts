@@ -1,6 +1,9 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 
-/** Webhook endpoints, the outbox of messages (one per event and endpoint), and every attempt. */
+/**
+ * Webhook endpoints, the outbox (one event row holding the Task snapshot, and one small message row
+ * per endpoint: the delivery job, updated at every claim and attempt), and every attempt.
+ */
 export const m0002_webhooks: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema.createTable('webhook_endpoints')
@@ -19,6 +22,12 @@ export const m0002_webhooks: Migration = {
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('webhook_endpoints_client').on('webhook_endpoints').columns(['client_id', 'created_at']).execute();
+    await db.schema.createTable('webhook_events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
     await db.schema.createTable('webhook_messages')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('endpoint_id', 'text', (c) => c.notNull().references('webhook_endpoints.id').onDelete('cascade'))
@@ -26,7 +35,7 @@ export const m0002_webhooks: Migration = {
       .addColumn('event', 'text', (c) => c.notNull())
       .addColumn('task_id', 'text', (c) => c.notNull())
       .addColumn('target_id', 'text', (c) => c.notNull())
-      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('event_id', 'text', (c) => c.notNull().references('webhook_events.id'))
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('next_attempt_at', 'bigint')
@@ -37,9 +46,10 @@ export const m0002_webhooks: Migration = {
       .execute();
     // Dispatchers look for due messages endpoint by endpoint (each endpoint has its own lane).
     await sql`create index webhook_messages_due on webhook_messages (endpoint_id, next_attempt_at) where status = 'pending'`.execute(db);
+    await db.schema.createIndex('webhook_messages_event').on('webhook_messages').column('event_id').execute();
     await db.schema.createIndex('webhook_messages_endpoint').on('webhook_messages').columns(['endpoint_id', 'created_at']).execute();
+    // No key of its own: attempts are only ever read by message, in order.
     await db.schema.createTable('webhook_attempts')
-      .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('message_id', 'text', (c) => c.notNull().references('webhook_messages.id').onDelete('cascade'))
       .addColumn('attempt', 'integer', (c) => c.notNull())
       .addColumn('at', 'bigint', (c) => c.notNull())
