@@ -60,7 +60,7 @@ async function benchBackend(name: string, databaseUrl: string | null) {
   const producerDb = databaseUrl ? await openDatabase({ databaseUrl, dataDir }) : database;
   const targets = new TargetQueue(producerDb.db, producerDb.profile, () => void wakeups.notify());
   const messages = new MessageQueue(database.db, database.profile);
-  const http = createGuardedAgent({ allowPrivate: true, connections: perEndpoint });
+  const http = createGuardedAgent({ policy: { allowPrivate: true }, connections: perEndpoint });
   const log = pino({ level: 'warn' });
   const makeDispatcher = () => new WebhookDispatcher(messages, { http, sign: (key: string) => store.signedUrl(key, 3600), wakeups }, {
     timeoutMs: 15_000, retryScheduleMs: [5000], disableAfterMs: 5 * 86_400_000, perEndpoint, maxInFlight: 512, pollMs: 500, version: 'bench',

@@ -60,6 +60,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     const notifyWebhooks = () => webhookWakeups.notify();
     const queue = new TargetQueue(database.db, database.profile, () => void notifyWebhooks());
     const messages = new MessageQueue(database.db, database.profile);
+    const egress = { allowPrivate: config.allowPrivateNetworks, allowedNetworks: config.allowedNetworks };
     const ffmpegPath = resolveFfmpegPath(config.ffmpegPath ? { STEMLINE_FFMPEG: config.ffmpegPath } : {});
     const metrics = createMetrics({
       queueDepth: () => queue.depth(),
@@ -73,7 +74,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     let worker: TargetWorker | null = null;
     if (config.roles.has('worker')) {
       const pool = new SeparationPool(config.separationThreads ?? undefined);
-      const fetchAgent = createGuardedAgent({ allowPrivate: config.allowPrivateNetworks });
+      const fetchAgent = createGuardedAgent({ policy: egress });
       cleanups.unshift(async () => {
         await pool.close();
         await fetchAgent.close();
@@ -92,7 +93,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
 
     let dispatcher: WebhookDispatcher | null = null;
     if (config.roles.has('dispatcher')) {
-      const http = createGuardedAgent({ allowPrivate: config.allowPrivateNetworks, connections: config.webhookEndpointConcurrency });
+      const http = createGuardedAgent({ policy: egress, connections: config.webhookEndpointConcurrency });
       cleanups.unshift(() => http.close());
       dispatcher = new WebhookDispatcher(messages, { http, sign: (key) => store.signedUrl(key, config.linkTtlSeconds), wakeups: webhookWakeups }, {
         timeoutMs: config.webhookTimeoutMs, retryScheduleMs: config.webhookRetryScheduleMs, disableAfterMs: config.webhookDisableAfterMs,
@@ -132,7 +133,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
             return null;
           }
         },
-        checkUrl: (u) => checkUrlAllowed(u, config.allowPrivateNetworks),
+        checkUrl: (u) => checkUrlAllowed(u, egress),
         notify: () => wakeups.notify(),
         notifyWebhooks,
         ready: async () => {

@@ -12,6 +12,8 @@ export interface Config {
   storageUrl: string | null;
   adminKey: string | null;
   allowPrivateNetworks: boolean;
+  /** CIDRs outbound requests may reach although not public. */
+  allowedNetworks: string[];
   linkTtlSeconds: number;
   assetTtlSeconds: number;
   maxTargets: number;

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { AppError } from '../errors/AppError.js';
 import { roles, type Config, type Role } from './Config.js';
 
@@ -60,6 +61,17 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
     storageUrl,
     adminKey,
     allowPrivateNetworks: read('STEMLINE_ALLOW_PRIVATE_NETWORKS', false, bool, 'true or false'),
+    allowedNetworks: read<string[]>('STEMLINE_ALLOWED_NETWORKS', [], (raw) => {
+      const list = raw.split(',').map((c) => c.trim()).filter(Boolean);
+      return list.every((c) => {
+        try {
+          ipaddr.parseCIDR(c);
+          return true;
+        } catch {
+          return false;
+        }
+      }) ? list : undefined;
+    }, 'comma-separated CIDRs such as 10.20.0.0/16,fd00::/8'),
     linkTtlSeconds: read('STEMLINE_LINK_TTL_SECONDS', 3600, int(1), 'a positive integer'),
     assetTtlSeconds: read('STEMLINE_ASSET_TTL_SECONDS', 259_200, int(1), 'a positive integer'),
     maxTargets: read('STEMLINE_MAX_TARGETS', 10, int(1, 1000), 'an integer 1-1000'),

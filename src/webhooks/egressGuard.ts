@@ -12,16 +12,35 @@ export function isPublicAddress(address: string): boolean {
   return parsed.range() === 'unicast';
 }
 
-export function blockedMessage(host: string, address: string): string {
-  return `${host} resolves to ${address}, a loopback, private or otherwise non-public address; refused (set STEMLINE_ALLOW_PRIVATE_NETWORKS=true to allow it)`;
+/** What outbound requests may reach: public addresses, plus private ones when allowed (all, or some networks). */
+export interface EgressPolicy {
+  allowPrivate: boolean;
+  /** CIDRs allowed although not public (STEMLINE_ALLOWED_NETWORKS), e.g. `10.20.0.0/16`. */
+  allowedNetworks?: readonly string[];
 }
 
-/** A DNS lookup that fails when any resolved address is not public (checked at connect time: DNS rebinding cannot slip past). */
-export const guardedLookup: LookupFunction = (hostname, options, callback) => {
+/** True when `policy` lets a connection go to `address`. */
+export function isAllowedAddress(address: string, policy: EgressPolicy): boolean {
+  if (policy.allowPrivate || isPublicAddress(address)) return true;
+  if (!policy.allowedNetworks?.length || !ipaddr.isValid(address)) return false;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  return policy.allowedNetworks.some((cidr) => {
+    const range = ipaddr.parseCIDR(cidr);
+    return range[0].kind() === parsed.kind() && parsed.match(range);
+  });
+}
+
+export function blockedMessage(host: string, address: string): string {
+  return `${host} resolves to ${address}, a loopback, private or otherwise non-public address; refused (set STEMLINE_ALLOW_PRIVATE_NETWORKS=true, or list its network in STEMLINE_ALLOWED_NETWORKS, to allow it)`;
+}
+
+/** A DNS lookup that fails when any resolved address is not allowed (checked at connect time: DNS rebinding cannot slip past). */
+export const guardedLookup = (policy: EgressPolicy): LookupFunction => (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, '', 0);
     const list = addresses as LookupAddress[];
-    const blocked = list.find((a) => !isPublicAddress(a.address));
+    const blocked = list.find((a) => !isAllowedAddress(a.address, policy));
     if (blocked) return callback(Object.assign(new Error(blockedMessage(hostname, blocked.address)), { code: 'EBLOCKED' }), '', 0);
     if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
     callback(null, list[0].address, list[0].family);
@@ -32,14 +51,15 @@ export const guardedLookup: LookupFunction = (hostname, options, callback) => {
  * An undici Agent whose every connection passes the guard: names through guardedLookup, IP literals
  * checked directly (Node does not call lookup for them). With `allowPrivate` it is a plain Agent.
  */
-export function createGuardedAgent(options: { allowPrivate: boolean; connectTimeoutMs?: number; connections?: number }): Agent {
-  if (options.allowPrivate) return new Agent({ connect: { timeout: options.connectTimeoutMs ?? 10_000 }, connections: options.connections });
-  const connector = buildConnector({ lookup: guardedLookup, timeout: options.connectTimeoutMs ?? 10_000 });
+export function createGuardedAgent(options: { policy: EgressPolicy; connectTimeoutMs?: number; connections?: number }): Agent {
+  const { policy } = options;
+  if (policy.allowPrivate) return new Agent({ connect: { timeout: options.connectTimeoutMs ?? 10_000 }, connections: options.connections });
+  const connector = buildConnector({ lookup: guardedLookup(policy), timeout: options.connectTimeoutMs ?? 10_000 });
   return new Agent({
     connections: options.connections,
     connect(connectOptions, callback) {
       const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(host) && !isPublicAddress(host)) {
+      if (isIP(host) && !isAllowedAddress(host, policy)) {
         callback(Object.assign(new Error(blockedMessage(host, host)), { code: 'EBLOCKED' }), null);
         return;
       }
@@ -49,13 +69,13 @@ export function createGuardedAgent(options: { allowPrivate: boolean; connectTime
 }
 
 /** Creation-time check of a URL's host (spec: refused with 400 `url_not_allowed`). */
-export async function checkUrlAllowed(url: string, allowPrivate: boolean): Promise<void> {
-  if (allowPrivate) return;
+export async function checkUrlAllowed(url: string, policy: EgressPolicy): Promise<void> {
+  if (policy.allowPrivate) return;
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [host] : await new Promise<string[]>((resolve) => {
     dnsLookup(host, { all: true }, (error, list) => resolve(error ? [] : (list as LookupAddress[]).map((a) => a.address)));
   });
   // A name that does not resolve now is left to the fetch (it may be a transient DNS failure).
-  const blocked = addresses.find((a) => !isPublicAddress(a));
+  const blocked = addresses.find((a) => !isAllowedAddress(a, policy));
   if (blocked) throw new AppError('url_not_allowed', `url: ${blockedMessage(host, blocked)}.`);
 }

@@ -370,3 +370,26 @@ describe.each(backends)('the egress guard on $name', (backend) => {
     }
   });
 });
+
+describe.each(backends)('an allowlist of networks on $name', (backend) => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService(backend, { STEMLINE_ALLOW_PRIVATE_NETWORKS: 'false', STEMLINE_ALLOWED_NETWORKS: '127.0.0.0/8' });
+  });
+  afterAll(async () => svc?.stop());
+
+  it('allows the listed networks at creation and at connect time, and still refuses the others', async () => {
+    const receiver = await startReceiver();
+    try {
+      expect((await svc.call('POST', '/webhooks', { json: { url: 'http://10.1.2.3/hook' } })).status).toBe(400);
+      const created = await svc.call('POST', '/webhooks', { json: { url: `${receiver.url}/hook` } });
+      expect(created.status).toBe(201);
+      const upload = await svc.call('POST', '/assets', { body: fileForm(clip, 'clip.wav') });
+      await svc.call('POST', '/tasks', { json: { assetId: upload.body.id, targets: [{ model: 'bass', formats: ['wav'] }] } });
+      const [event] = await receiver.waitFor(1);
+      expect(new StandardWebhook(created.body.secret).verify(event.body, event.headers)).toBeTruthy();
+    } finally {
+      await receiver.close();
+    }
+  });
+});

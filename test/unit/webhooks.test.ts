@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parseEndpointInput } from '../../src/domain/parseEndpointInput.js';
 import { signingSecrets } from '../../src/domain/renderWebhook.js';
 import { buildDelivery } from '../../src/webhooks/buildDelivery.js';
-import { isPublicAddress } from '../../src/webhooks/egressGuard.js';
+import { isAllowedAddress, isPublicAddress } from '../../src/webhooks/egressGuard.js';
+import { loadConfig } from '../../src/config/loadConfig.js';
 import { newSecret } from '../../src/webhooks/newSecret.js';
 import { nextAttemptDelay, parseRetryAfter } from '../../src/webhooks/nextAttemptDelay.js';
 import { signPayload } from '../../src/webhooks/signPayload.js';
@@ -127,6 +128,18 @@ describe('egress guard and failure texts', () => {
   it.each(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111'])('%s is public', (address) => {
     expect(isPublicAddress(address)).toBe(true);
   });
+  it('an allowlist of CIDRs lets chosen private networks through, and nothing else', () => {
+    const policy = { allowPrivate: false, allowedNetworks: ['10.20.0.0/16', 'fd00::/8'] };
+    expect(isAllowedAddress('10.20.3.4', policy)).toBe(true);
+    expect(isAllowedAddress('::ffff:10.20.3.4', policy)).toBe(true);
+    expect(isAllowedAddress('fd12::1', policy)).toBe(true);
+    expect(isAllowedAddress('10.21.0.1', policy)).toBe(false);
+    expect(isAllowedAddress('127.0.0.1', policy)).toBe(false);
+    expect(isAllowedAddress('8.8.8.8', policy)).toBe(true);
+    expect(loadConfig({ env: { STEMLINE_ALLOWED_NETWORKS: '10.20.0.0/16, fd00::/8' } }).allowedNetworks).toEqual(['10.20.0.0/16', 'fd00::/8']);
+    expect(() => loadConfig({ env: { STEMLINE_ALLOWED_NETWORKS: '10.20.0.0/99' } })).toThrow(/STEMLINE_ALLOWED_NETWORKS.*CIDRs/);
+  });
+
   it('names refused connections, timeouts and resets', () => {
     expect(describeFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 9 }), 1000, false)).toBe('connection refused (127.0.0.1:9)');
     expect(describeFailure(new Error('aborted'), 1500, true)).toBe('no complete answer within 1500 ms (timeout)');
