@@ -5,7 +5,9 @@ export interface BackendProfile {
   skipLocked: boolean;
   /** LISTEN/NOTIFY wake-ups across processes; otherwise in-process events plus polling. */
   notify: boolean;
+  /** `SELECT ... FOR UPDATE` row locks; SQLite has none (and needs none: one writer at a time). */
+  rowLocks: boolean;
 }
 
-export const sqliteProfile: BackendProfile = { name: 'sqlite', skipLocked: false, notify: false };
-export const postgresProfile: BackendProfile = { name: 'postgres', skipLocked: true, notify: true };
+export const sqliteProfile: BackendProfile = { name: 'sqlite', skipLocked: false, notify: false, rowLocks: false };
+export const postgresProfile: BackendProfile = { name: 'postgres', skipLocked: true, notify: true, rowLocks: true };

@@ -59,6 +59,7 @@ export class TargetQueue {
   async complete(target: ClaimedTarget, owner: string, outcome: { cost: number; duration: number; outputs: StoredOutput[] }, now: number): Promise<boolean> {
     let events = 0;
     const done = await this.db.transaction().execute(async (tx) => {
+      await this.lockTask(tx, target.task_id);
       const updated = await tx.updateTable('targets').set({
         status: 'completed', cost: outcome.cost, duration: outcome.duration, outputs: JSON.stringify(outcome.outputs),
         ended_at: now, lease_owner: null, lease_expires_at: null,
@@ -82,6 +83,7 @@ export class TargetQueue {
   async fail(target: ClaimedTarget, owner: string | null, error: { code: number; message: string }, now: number): Promise<boolean> {
     let events = 0;
     const done = await this.db.transaction().execute(async (tx) => {
+      await this.lockTask(tx, target.task_id);
       let query = tx.updateTable('targets').set({
         status: 'error', error_code: error.code, error_message: error.message, ended_at: now, lease_owner: null, lease_expires_at: null,
       }).where('id', '=', target.id).where('status', '=', 'processing');
@@ -133,6 +135,15 @@ export class TargetQueue {
       (eb) => eb.fn.count<number>('lease_owner').as('running'),
     ]).where('status', '=', 'processing').executeTakeFirstOrThrow();
     return { waiting: Number(rows.total) - Number(rows.running), running: Number(rows.running) };
+  }
+
+  /**
+   * Targets of one task end one transaction at a time. Without this, on PostgreSQL two targets ending
+   * together each see the other still processing (neither commit is visible to the other), nobody
+   * sets the task's completedAt, and each webhook snapshot misses the other's result.
+   */
+  private async lockTask(tx: Kysely<Schema>, taskId: string): Promise<void> {
+    if (this.profile.rowLocks) await tx.selectFrom('tasks').select('id').where('id', '=', taskId).forUpdate().execute();
   }
 
   private async markTaskDone(tx: Kysely<Schema>, taskId: string, now: number): Promise<void> {

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRepositories } from '../../src/db/createRepositories.js';
+import { openDatabase } from '../../src/db/openDatabase.js';
+import { TargetQueue } from '../../src/queue/targetQueue.js';
+import { backends } from '../helpers/backends.js';
+
+describe.each(backends)('target queue on $name', (backend) => {
+  it('targets of one task ending at the same moment: the task completes, and the last snapshot has every result', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stemline-tq-'));
+    const { databaseUrl, drop } = await backend.create();
+    // Two connections pools where the database has them: as two worker processes would.
+    const first = await openDatabase({ databaseUrl: databaseUrl ?? null, dataDir });
+    const second = databaseUrl ? await openDatabase({ databaseUrl, dataDir }) : first;
+    try {
+      const repos = createRepositories(first.db);
+      const now = Date.now();
+      await repos.clients.insert({ id: 'c1', name: 'c', credits: null, createdAt: now });
+      await repos.webhooks.insert({ id: 'ep1', clientId: 'c1', url: 'https://example.com/h', description: null, events: ['target.completed', 'target.error'], secret: 'whsec_AAAA',
+        previousSecret: null, previousSecretUntil: null, enabled: true, disabledReason: null, failingSince: null, createdAt: now, updatedAt: now });
+      const queues = [new TargetQueue(first.db, first.profile), new TargetQueue(second.db, second.profile)];
+      for (let round = 0; round < 10; round++) {
+        const taskId = `task${round}`;
+        await repos.tasks.create({ id: taskId, clientId: 'c1', createdAt: now, assetId: null, url: 'https://example.com/a.wav', metadata: null, inputKey: null,
+          targets: ['vocals', 'drums', 'bass', 'other'].map((model, position) => ({ id: `${taskId}t${position}`, position, model, formats: ['wav'], residual: null, variant: null, language: null })) });
+        const claimed = [];
+        for (let i = 0; i < 4; i++) claimed.push((await queues[i % 2].claim(`w${i}`, Date.now(), 60_000))!);
+        await Promise.all(claimed.map((target, i) => (i === 3
+          ? queues[i % 2].fail(target, `w${i}`, { code: 500, message: 'x' }, Date.now())
+          : queues[i % 2].complete(target, `w${i}`, { cost: 1, duration: 1, outputs: [] }, Date.now()))));
+        const task = await repos.tasks.get('c1', taskId);
+        expect(task!.completedAt, `round ${round}`).not.toBeNull();
+        const snapshots = (await first.db.selectFrom('webhook_events').select('payload').where('payload', 'like', `%"id":"${taskId}"%`).execute()).map((e) => JSON.parse(e.payload));
+        expect(snapshots).toHaveLength(4);
+        // Exactly one snapshot (the last writer's) shows the whole task ended.
+        expect(snapshots.filter((s) => s.completedAt !== null)).toHaveLength(1);
+        expect(snapshots.map((s) => s.targets.filter((t: any) => t.status !== 'processing').length).sort()).toEqual([1, 2, 3, 4]);
+      }
+    } finally {
+      if (second !== first) await second.close();
+      await first.close();
+      await drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
