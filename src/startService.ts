@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
@@ -18,6 +19,7 @@ import { TargetQueue } from './queue/targetQueue.js';
 import { TargetWorker } from './queue/TargetWorker.js';
 import { Wakeups } from './queue/Wakeups.js';
 import { createAuthenticator, ensureFirstClient } from './services/apiKeys.js';
+import { createSessions } from './services/sessions.js';
 import { LocalDiskStore } from './storage/LocalDiskStore.js';
 import { checkUrlAllowed, createGuardedAgent } from './webhooks/egressGuard.js';
 import { WebhookDispatcher } from './webhooks/WebhookDispatcher.js';
@@ -122,8 +124,9 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     let url: string | null = null;
     if (config.roles.has('api')) {
       const auth = createAuthenticator(repos);
+      const sessions = createSessions(repos, await repos.settings.putIfAbsent('session_secret', randomBytes(32).toString('hex')));
       app = await buildApp({
-        config, repos, store, auth, metrics, version,
+        config, repos, store, auth, sessions, metrics, version, dashboardDir: dashboardDir(),
         identify: async (path) => {
           try {
             return detectInputFormat(await probeMedia(ffmpegPath, path));
@@ -180,4 +183,10 @@ function storageRoot(config: Readonly<Config>): string {
   if (!config.storageUrl) return join(config.dataDir, 'files');
   if (config.storageUrl.startsWith('file:')) return config.storageUrl.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
   throw new AppError('invalid_argument', `STEMLINE_STORAGE_URL=${config.storageUrl}: S3 storage is not available in this version; leave it unset (local disk under the data dir) or use file:<dir>.`);
+}
+
+/** The built dashboard: beside this file in dist/, or dist/dashboard when running from src/ (tests). */
+function dashboardDir(): string {
+  const here = join(import.meta.dirname, 'dashboard');
+  return existsSync(join(here, 'app.js')) ? here : join(import.meta.dirname, '..', 'dist', 'dashboard');
 }

@@ -49,6 +49,10 @@ export function createRepositories(db: Kysely<Schema>): Repositories {
         const result = await db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
         return Number(result.numUpdatedRows) > 0;
       },
+      async getActive(id) {
+        const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+        return row ? toKey(row) : null;
+      },
       async listForClient(clientId) {
         return (await db.selectFrom('api_keys').selectAll().where('client_id', '=', clientId).orderBy('created_at', 'asc').execute()).map(toKey);
       },

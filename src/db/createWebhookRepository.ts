@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { WebhookEndpoint } from '../domain/renderWebhook.js';
+import { newSortableId } from '../domain/newId.js';
 import type { WebhooksPort } from '../services/ports.js';
 import type { Schema, WebhookEndpointsTable } from './schema.js';
 
@@ -77,6 +78,20 @@ export function createWebhookRepository(db: Kysely<Schema>): WebhooksPort {
       const result = await db.updateTable('webhook_messages').set({ status: 'pending', next_attempt_at: now, ended_at: null })
         .where('id', '=', messageId).where('endpoint_id', '=', endpointId).executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+    async enqueueTest(clientId, endpointId, payload, now) {
+      if (!(await owns(clientId, endpointId))) return null;
+      const eventId = newSortableId(now);
+      const id = `msg_${newSortableId(now)}`;
+      const task = JSON.parse(payload) as { id: string; targets: { id: string }[] };
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('webhook_events').values({ id: eventId, client_id: clientId, payload, created_at: now }).execute();
+        await tx.insertInto('webhook_messages').values({
+          id, endpoint_id: endpointId, client_id: clientId, event: 'webhook.test', task_id: task.id, target_id: task.targets[0]?.id ?? '',
+          event_id: eventId, status: 'pending', next_attempt_at: now, lease_owner: null, lease_expires_at: null, created_at: now, ended_at: null,
+        }).execute();
+      });
+      return id;
     },
     async recover(clientId, endpointId, since, now) {
       if (!(await owns(clientId, endpointId))) return -1;

@@ -2,6 +2,7 @@ import type { Config } from '../config/Config.js';
 import type { Metrics } from '../metrics/createMetrics.js';
 import type { Authenticator } from '../services/apiKeys.js';
 import type { Repositories } from '../services/ports.js';
+import type { Sessions } from '../services/sessions.js';
 import type { ObjectStore } from '../storage/ObjectStore.js';
 
 /** Everything the HTTP layer needs, built by main.ts. */
@@ -10,6 +11,9 @@ export interface AppContext {
   repos: Repositories;
   store: ObjectStore;
   auth: Authenticator;
+  sessions: Sessions;
+  /** Folder of the built dashboard (index.html, app.js, app.css). */
+  dashboardDir: string;
   metrics: Metrics;
   /** Accepted input format of a local file by content, or null. */
   identify: (path: string) => Promise<string | null>;

@@ -5,9 +5,12 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino';
 import { AppError } from '../errors/AppError.js';
 import type { Principal } from '../services/apiKeys.js';
+import { readCookie, sessionCookie } from '../services/sessions.js';
 import type { AppContext } from './AppContext.js';
 import { adminRoutes } from './routes/adminRoutes.js';
+import { accountRoutes } from './routes/accountRoutes.js';
 import { assetRoutes } from './routes/assetRoutes.js';
+import { dashboardRoutes } from './routes/dashboardRoutes.js';
 import { fileRoutes } from './routes/fileRoutes.js';
 import { modelRoutes } from './routes/modelRoutes.js';
 import { opsRoutes } from './routes/opsRoutes.js';
@@ -51,7 +54,16 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.public || !request.routeOptions.url) return;
     const key = request.headers['x-api-key'];
-    const principal = await ctx.auth.authenticate(typeof key === 'string' ? key : undefined);
+    const session = key === undefined ? readCookie(request.headers.cookie, sessionCookie) : null;
+    let principal;
+    if (session !== null) {
+      principal = await ctx.sessions.principal(session, Date.now());
+      if (!principal) throw new AppError('unauthorized', 'The dashboard session has expired or its key was revoked; sign in again.');
+      // Cookie-authenticated changes need the dashboard's own header: a cross-site form cannot send it.
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && request.headers['x-stemline-csrf'] !== '1') {
+        throw new AppError('forbidden', 'Changes made with a session cookie need the x-stemline-csrf: 1 header.');
+      }
+    } else principal = await ctx.auth.authenticate(typeof key === 'string' ? key : undefined);
     if (!principal) throw new AppError('unauthorized', key ? 'The x-api-key is unknown or revoked.' : 'Missing x-api-key header.');
     if (request.routeOptions.config?.admin && !principal.admin) throw new AppError('forbidden', 'This route needs an admin key.');
     request.principal = principal;
@@ -90,6 +102,8 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
     taskRoutes(scope, ctx);
     adminRoutes(scope, ctx);
     webhookRoutes(scope, ctx);
+    accountRoutes(scope, ctx);
+    dashboardRoutes(scope, ctx);
   });
   return app;
 }

@@ -86,6 +86,8 @@ export interface KeysPort {
   /** Revokes a key; false when there is no such (unrevoked) key. */
   revoke(id: string, now: number): Promise<boolean>;
   listForClient(clientId: string): Promise<ApiKey[]>;
+  /** A key that is not revoked, by id (sessions re-check their key with it). */
+  getActive(id: string): Promise<ApiKey | null>;
 }
 
 export interface AssetsPort {
@@ -136,6 +138,8 @@ export interface WebhooksPort {
   messages(clientId: string, endpointId: string, query: { skip: number; take: number; status?: 'pending' | 'delivered' | 'failed' }): Promise<WebhookMessage[]>;
   /** Makes one message due now (any status); false when there is no such message. */
   retry(clientId: string, endpointId: string, messageId: string, now: number): Promise<boolean>;
+  /** Queues a `webhook.test` message to the endpoint with `payload` (a TaskRecord JSON); returns its id. */
+  enqueueTest(clientId: string, endpointId: string, payload: string, now: number): Promise<string | null>;
   /** Makes every failed message created since `since` due now; returns how many. */
   recover(clientId: string, endpointId: string, since: number, now: number): Promise<number>;
 }

@@ -38,6 +38,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (request.params.id === request.principal!.keyId) throw new AppError('conflict', 'A key cannot revoke itself; use another admin key.');
     if (!(await ctx.repos.keys.revoke(request.params.id, Date.now()))) throw new AppError('not_found', `No active key '${request.params.id}'.`);
     ctx.auth.forget();
+    ctx.sessions.forget();
     return { id: request.params.id, revoked: true };
   });
 

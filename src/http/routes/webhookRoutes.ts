@@ -43,6 +43,19 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
     return renderEndpoint(endpoint, Date.now());
   });
 
+  app.post<{ Params: { id: string } }>('/webhooks/:id/test', { schema: { summary: 'Send a webhook.test message (an example Task) through the normal delivery path', tags, params: IdParams } }, async (request, reply) => {
+    const now = Date.now();
+    const clientId = request.principal!.clientId;
+    const example = {
+      id: `test_${now}`, clientId, createdAt: now, completedAt: now, assetId: null, url: 'https://example.com/stemline-webhook-test.wav', metadata: 'Stemline webhook test',
+      targets: [{ id: `test_${now}_vocals`, model: 'vocals', status: 'completed', formats: ['wav'], residual: null, variant: null, language: null, cost: 0, duration: 0, error: null, outputs: [] }],
+    };
+    const id = await ctx.repos.webhooks.enqueueTest(clientId, request.params.id, JSON.stringify(example), now);
+    if (!id) throw noEndpoint(request.params.id);
+    await ctx.notifyWebhooks();
+    return reply.status(202).send({ id, status: 'pending' });
+  });
+
   app.get<{ Params: { id: string }; Querystring: { skip?: number; take?: number; status?: 'pending' | 'delivered' | 'failed' } }>('/webhooks/:id/messages', {
     schema: { summary: 'Messages of an endpoint with every attempt, newest first', tags, params: IdParams, querystring: MessageQuery },
   }, async (request) => {

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { iso } from '../../domain/renderTask.js';
+import { AppError } from '../../errors/AppError.js';
+import { issueKey } from '../../services/apiKeys.js';
+import { sessionCookie, sessionTtlMs } from '../../services/sessions.js';
+import type { ApiKey } from '../../services/ports.js';
+import type { AppContext } from '../AppContext.js';
+import { IdParams } from '../schemas.js';
+import { Type } from '@sinclair/typebox';
+
+/** The caller's own account: dashboard sessions, client details, and its API keys. */
+export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const tags = ['account'];
+  const renderKey = (k: ApiKey) => ({ id: k.id, prefix: k.prefix, admin: k.admin, createdAt: iso(k.createdAt), revokedAt: k.revokedAt === null ? null : iso(k.revokedAt) });
+  const secure = ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+
+  app.post<{ Body: { key: string } }>('/session', {
+    config: { public: true },
+    schema: { summary: 'Exchange an API key for a dashboard session cookie (HttpOnly, SameSite=Strict)', tags, body: Type.Object({ key: Type.String({ maxLength: 200 }) }) },
+  }, async (request, reply) => {
+    const principal = await ctx.auth.authenticate(request.body.key.trim());
+    if (!principal) throw new AppError('unauthorized', 'That API key is unknown or revoked.');
+    const token = ctx.sessions.issue(principal, Date.now());
+    reply.header('set-cookie', `${sessionCookie}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${sessionTtlMs / 1000}${secure}`);
+    return { clientId: principal.clientId, admin: principal.admin };
+  });
+
+  app.delete('/session', { config: { public: true }, schema: { summary: 'Sign out (clears the session cookie)', tags } }, async (_request, reply) => {
+    reply.header('set-cookie', `${sessionCookie}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`);
+    return reply.status(204).send();
+  });
+
+  app.get('/account', { schema: { summary: 'The calling client and key', tags } }, async (request) => {
+    const principal = request.principal!;
+    const client = await ctx.repos.clients.get(principal.clientId);
+    if (!client) throw new AppError('unauthorized', 'The client of this key no longer exists.');
+    const key = (await ctx.repos.keys.listForClient(client.id)).find((k) => k.id === principal.keyId);
+    return { client: { id: client.id, name: client.name, credits: client.credits, createdAt: iso(client.createdAt) }, key: key ? renderKey(key) : null };
+  });
+
+  app.get('/keys', { schema: { summary: 'The calling client\'s API keys (prefixes only)', tags } }, async (request) => {
+    return (await ctx.repos.keys.listForClient(request.principal!.clientId)).map(renderKey);
+  });
+
+  app.post('/keys', { schema: { summary: 'A new API key for the calling client (shown once)', tags } }, async (request, reply) => {
+    const issued = await issueKey(ctx.repos, request.principal!.clientId, false, Date.now());
+    return reply.status(201).send({ id: issued.id, key: issued.key, prefix: issued.prefix, admin: false, createdAt: iso(issued.createdAt), revokedAt: null });
+  });
+
+  app.delete<{ Params: { id: string } }>('/keys/:id', { schema: { summary: 'Revoke one of the calling client\'s keys', tags, params: IdParams } }, async (request, reply) => {
+    const principal = request.principal!;
+    if (request.params.id === principal.keyId) throw new AppError('conflict', 'A key cannot revoke itself; sign in with another key first.');
+    const own = (await ctx.repos.keys.listForClient(principal.clientId)).find((k) => k.id === request.params.id && k.revokedAt === null);
+    if (!own) throw new AppError('not_found', `No active key '${request.params.id}'.`);
+    await ctx.repos.keys.revoke(own.id, Date.now());
+    ctx.auth.forget();
+    ctx.sessions.forget();
+    return reply.status(204).send();
+  });
+}
