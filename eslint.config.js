@@ -13,6 +13,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in browsers.
+    files: ['src/dashboard/**/*.{ts,tsx}'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', location: 'readonly', navigator: 'readonly', confirm: 'readonly', XMLHttpRequest: 'readonly', FormData: 'readonly', AudioContext: 'readonly', CustomEvent: 'readonly', URLSearchParams: 'readonly' } },
+  },
+  {
     // Tests read JSON bodies of any shape.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { iso } from '../../domain/renderTask.js';
 import { AppError } from '../../errors/AppError.js';
 import { issueKey } from '../../services/apiKeys.js';
-import { sessionCookie, sessionTtlMs } from '../../services/sessions.js';
+import { readCookie, sessionCookie, sessionTtlMs } from '../../services/sessions.js';
 import type { ApiKey } from '../../services/ports.js';
 import type { AppContext } from '../AppContext.js';
 import { IdParams } from '../schemas.js';
@@ -23,6 +23,13 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     const token = ctx.sessions.issue(principal, Date.now());
     reply.header('set-cookie', `${sessionCookie}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${sessionTtlMs / 1000}${secure}`);
     return { clientId: principal.clientId, admin: principal.admin };
+  });
+
+  // Public so that the dashboard can ask "am I signed in?" without provoking a 401.
+  app.get('/session', { config: { public: true }, schema: { summary: 'The dashboard session, if any', tags } }, async (request) => {
+    const token = readCookie(request.headers.cookie, sessionCookie);
+    const principal = token ? await ctx.sessions.principal(token, Date.now()) : null;
+    return principal ? { signedIn: true, clientId: principal.clientId, admin: principal.admin } : { signedIn: false };
   });
 
   app.delete('/session', { config: { public: true }, schema: { summary: 'Sign out (clears the session cookie)', tags } }, async (_request, reply) => {
