@@ -94,7 +94,7 @@ export function Action({ label, run, kind, busyLabel }: { label: string; run: ()
 
 /** Simple horizontal bars, drawn as SVG (no chart library needed for two series). */
 export function BarChart({ rows, label }: { rows: { name: string; value: number }[]; label: string }) {
-  const max = Math.max(1, ...rows.map((r) => r.value));
+  const max = Math.max(...rows.map((r) => r.value)) || 1;
   const height = rows.length * 28 + 8;
   return (
     <svg class="chart" viewBox={`0 0 640 ${height}`} role="img" aria-label={label}>
