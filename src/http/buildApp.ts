@@ -25,6 +25,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes without an API key: signed files, health, metrics, the OpenAPI document. */
     public?: boolean;
+    /** A public route that is still rate-limited (by address): signing in. */
+    limited?: boolean;
     admin?: boolean;
   }
 }
@@ -73,7 +75,7 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
     max: ctx.config.rateLimit,
     timeWindow: 1000,
     keyGenerator: (request: FastifyRequest) => request.principal?.keyId ?? request.ip,
-    allowList: (request: FastifyRequest) => Boolean(request.routeOptions.config?.public),
+    allowList: (request: FastifyRequest) => Boolean(request.routeOptions.config?.public) && !request.routeOptions.config?.limited,
     errorResponseBuilder: (_request, context) => Object.assign(new Error(`Rate limit of ${context.max} requests per second per key exceeded; retry after ${Math.ceil(context.ttl / 1000)} s.`), { statusCode: 429 }),
   });
 

@@ -16,7 +16,7 @@ export interface DispatcherOptions {
   disableAfterMs: number;
   /** Attempts in flight per endpoint in this process: a slow endpoint holds at most these. */
   perEndpoint: number;
-  /** Attempts in flight in this process, all endpoints together. */
+  /** Messages this process holds (in flight or claimed and queued in a lane), all endpoints together. */
   maxInFlight: number;
   /** Longest wait between looks for due messages (retries come due without a wake-up). */
   pollMs: number;

@@ -91,3 +91,16 @@ describe('session tokens', () => {
     expect(await here.principal('garbage', 2000)).toBeNull();
   });
 });
+
+describe('signing in is rate-limited', () => {
+  it('guessing keys on POST /session gets 429 past the per-second limit', async () => {
+    const svc = await startTestService(backends[0], { STEMLINE_RATE_LIMIT: '5' });
+    try {
+      const statuses = await Promise.all(Array.from({ length: 12 }, () => svc.call('POST', '/session', { key: null, json: { key: 'sl_guess_guess_guess_guess' } }).then((r) => r.status)));
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+      expect(statuses).toContain(429);
+    } finally {
+      await svc.stop();
+    }
+  });
+});

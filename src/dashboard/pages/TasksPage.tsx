@@ -9,11 +9,14 @@ export function TasksPage() {
   const [status, setStatus] = useState('');
   const [model, setModel] = useState('');
   const [after, setAfter] = useState('');
+  const [before, setBefore] = useState('');
   const [page, setPage] = useState(0);
   const query = new URLSearchParams({ skip: String(page * pageSize), take: String(pageSize) });
   if (status) query.set('status', status);
   if (model) query.set('model', model);
-  if (after) query.set('createdAfter', new Date(after).toISOString());
+  if (after) query.set('createdAfter', new Date(`${after}T00:00:00`).toISOString());
+  // The whole "before" day is included.
+  if (before) query.set('createdBefore', new Date(new Date(`${before}T00:00:00`).getTime() + 86_400_000).toISOString());
   const { data, error, loading, reload } = useLoad(() => api<Task[]>('GET', `/tasks?${query}`), [query.toString()],
     (tasks) => (tasks?.some((t) => t.completedAt === null) ? 2000 : 10_000));
   return (
@@ -33,14 +36,17 @@ export function TasksPage() {
             <option value="">any</option>{['vocals', 'instrumental', 'drums', 'bass', 'other'].map((m) => <option key={m} value={m}>{m}</option>)}
           </select>
         </label>
-        <label>Created after
+        <label>From
           <input type="date" value={after} onChange={(e) => { setAfter((e.target as HTMLInputElement).value); setPage(0); }} />
+        </label>
+        <label>To
+          <input type="date" value={before} onChange={(e) => { setBefore((e.target as HTMLInputElement).value); setPage(0); }} />
         </label>
       </div>
       {error && <ErrorBox message={error} retry={reload} />}
       {loading && !data && <Loading what="tasks" />}
       {data && data.length === 0 && (
-        <Empty>{page > 0 || status || model || after ? 'No task matches these filters.' : <>No tasks yet. <a href="#/new">Create the first one</a>.</>}</Empty>
+        <Empty>{page > 0 || status || model || after || before ? 'No task matches these filters.' : <>No tasks yet. <a href="#/new">Create the first one</a>.</>}</Empty>
       )}
       {data && data.length > 0 && (
         <div class="card table-wrap">

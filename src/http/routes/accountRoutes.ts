@@ -15,7 +15,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
   const secure = ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
 
   app.post<{ Body: { key: string } }>('/session', {
-    config: { public: true },
+    config: { public: true, limited: true },
     schema: { summary: 'Exchange an API key for a dashboard session cookie (HttpOnly, SameSite=Strict)', tags, body: Type.Object({ key: Type.String({ maxLength: 200 }) }) },
   }, async (request, reply) => {
     const principal = await ctx.auth.authenticate(request.body.key.trim());
