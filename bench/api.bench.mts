@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { median } from './lib/stats.js';
+import { withPostgres } from './lib/withPostgres.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = 16;
@@ -55,18 +55,4 @@ async function benchBackend(name: string, databaseUrl?: string) {
 }
 
 await benchBackend('SQLite');
-const pgUrl = process.env.STEMLINE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const admin = new pg.Client({ connectionString: pgUrl });
-try {
-  await admin.connect();
-  const db = `stemline_bench_${Date.now()}`;
-  await admin.query(`create database ${db}`);
-  const url = new URL(pgUrl);
-  url.pathname = `/${db}`;
-  await benchBackend('PostgreSQL', url.toString());
-  await admin.query(`drop database ${db} with (force)`);
-} catch (error) {
-  console.log(`\nPostgreSQL skipped: ${(error as Error).message}`);
-} finally {
-  await admin.end().catch(() => undefined);
-}
+await withPostgres((url) => benchBackend('PostgreSQL', url));

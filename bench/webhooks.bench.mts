@@ -13,7 +13,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { Agent, request } from 'undici';
 import { openDatabase } from '../dist/db/openDatabase.js';
@@ -28,6 +27,7 @@ import { newSecret } from '../dist/webhooks/newSecret.js';
 import { signPayload } from '../dist/webhooks/signPayload.js';
 import { renderTask } from '../dist/domain/renderTask.js';
 import { median } from './lib/stats.js';
+import { withPostgres } from './lib/withPostgres.js';
 
 const events = Number(process.env.BENCH_EVENTS ?? 20_000);
 const endpointsPerClient = 4;
@@ -187,22 +187,6 @@ async function benchBackend(name: string, databaseUrl: string | null) {
   console.log(`  latency, commit -> receipt, at ${offeredRate.toFixed(0)} events/s offered (${latencies.length} deliveries): p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms  goal p99 <= 50`);
 }
 
-if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sqlite') await benchBackend('SQLite', null);
-const pgUrl = process.env.BENCH_ONLY === 'sqlite' ? 'postgres://skipped@127.0.0.1:1/x' : process.env.STEMLINE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const admin = new pg.Client({ connectionString: pgUrl });
-try {
-  await admin.connect();
-  const db = `stemline_bench_${Date.now()}`;
-  await admin.query(`create database ${db}`);
-  const url = new URL(pgUrl);
-  url.pathname = `/${db}`;
-  try {
-    await benchBackend('PostgreSQL', url.toString());
-  } finally {
-    await admin.query(`drop database ${db} with (force)`);
-  }
-} catch (error) {
-  console.log(`\nPostgreSQL skipped: ${(error as Error).message}`);
-} finally {
-  await admin.end().catch(() => undefined);
-}
+// BENCH_ONLY=sqlite or BENCH_ONLY=postgres runs one backend.
+if (process.env.BENCH_ONLY !== 'postgres') await benchBackend('SQLite', null);
+if (process.env.BENCH_ONLY !== 'sqlite') await withPostgres((url) => benchBackend('PostgreSQL', url));

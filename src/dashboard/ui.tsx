@@ -108,3 +108,14 @@ export function BarChart({ rows, label }: { rows: { name: string; value: number 
     </svg>
   );
 }
+
+/** Previous / next for lists fetched a page at a time (a short page means the last one). */
+export function Pager({ page, setPage, full }: { page: number; setPage: (page: number) => void; full: boolean }) {
+  return (
+    <div class="pager">
+      <button class="secondary" disabled={page === 0} onClick={() => setPage(page - 1)}>Previous</button>
+      <span class="muted small">Page {page + 1}</span>
+      <button class="secondary" disabled={!full} onClick={() => setPage(page + 1)}>Next</button>
+    </div>
+  );
+}

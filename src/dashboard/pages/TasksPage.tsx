@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, type Task } from '../api.js';
-import { Chip, Empty, ErrorBox, Loading, useLoad, when } from '../ui.js';
+import { Chip, Empty, ErrorBox, Loading, Pager, useLoad, when } from '../ui.js';
 
 const pageSize = 20;
 
@@ -65,11 +65,7 @@ export function TasksPage() {
           </table>
         </div>
       )}
-      <div class="pager">
-        <button class="secondary" disabled={page === 0} onClick={() => setPage(page - 1)}>Previous</button>
-        <span class="muted small">Page {page + 1}</span>
-        <button class="secondary" disabled={!data || data.length < pageSize} onClick={() => setPage(page + 1)}>Next</button>
-      </div>
+      <Pager page={page} setPage={setPage} full={data !== undefined && data.length === pageSize} />
     </>
   );
 }

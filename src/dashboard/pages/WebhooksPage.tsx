@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, type Endpoint, type Message } from '../api.js';
-import { Action, Chip, Empty, ErrorBox, Loading, useLoad, when } from '../ui.js';
+import { Action, Chip, Empty, ErrorBox, Loading, Pager, useLoad, when } from '../ui.js';
 
 /** Each endpoint's messages with every attempt; failed filter, retry one, recover since a time. */
 export function WebhooksPage() {
@@ -84,11 +84,7 @@ function Messages({ endpoint }: { endpoint: Endpoint }) {
           )}
         </div>
       ))}
-      <div class="pager">
-        <button class="secondary" disabled={page === 0} onClick={() => setPage(page - 1)}>Previous</button>
-        <span class="muted small">Page {page + 1}</span>
-        <button class="secondary" disabled={!messages.data || messages.data.length < 20} onClick={() => setPage(page + 1)}>Next</button>
-      </div>
+      <Pager page={page} setPage={setPage} full={messages.data !== undefined && messages.data.length === 20} />
     </>
   );
 }
