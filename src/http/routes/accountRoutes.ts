@@ -34,7 +34,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.delete('/session', { config: { public: true }, schema: { summary: 'Sign out (clears the session cookie)', tags } }, async (_request, reply) => {
     reply.header('set-cookie', `${sessionCookie}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`);
-    return reply.status(204).send();
+    return { signedIn: false };
   });
 
   app.get('/account', { schema: { summary: 'The calling client and key', tags } }, async (request) => {
@@ -49,12 +49,12 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     return (await ctx.repos.keys.listForClient(request.principal!.clientId)).map(renderKey);
   });
 
-  app.post('/keys', { schema: { summary: 'A new API key for the calling client (shown once)', tags } }, async (request, reply) => {
+  app.post('/keys', { schema: { summary: 'A new API key for the calling client (shown once)', tags } }, async (request) => {
     const issued = await issueKey(ctx.repos, request.principal!.clientId, false, Date.now());
-    return reply.status(201).send({ id: issued.id, key: issued.key, prefix: issued.prefix, admin: false, createdAt: iso(issued.createdAt), revokedAt: null });
+    return { id: issued.id, key: issued.key, prefix: issued.prefix, admin: false, createdAt: iso(issued.createdAt), revokedAt: null };
   });
 
-  app.delete<{ Params: { id: string } }>('/keys/:id', { schema: { summary: 'Revoke one of the calling client\'s keys', tags, params: IdParams } }, async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/keys/:id', { schema: { summary: 'Revoke one of the calling client\'s keys', tags, params: IdParams } }, async (request) => {
     const principal = request.principal!;
     if (request.params.id === principal.keyId) throw new AppError('conflict', 'A key cannot revoke itself; sign in with another key first.');
     const own = (await ctx.repos.keys.listForClient(principal.clientId)).find((k) => k.id === request.params.id && k.revokedAt === null);
@@ -62,6 +62,6 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     await ctx.repos.keys.revoke(own.id, Date.now());
     ctx.auth.forget();
     ctx.sessions.forget();
-    return reply.status(204).send();
+    return { id: own.id, revoked: true };
   });
 }

@@ -16,9 +16,10 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
     return (await ctx.repos.webhooks.list(request.principal!.clientId)).map((e) => renderEndpoint(e, now));
   });
 
-  app.post('/webhooks', { schema: { summary: 'Add an endpoint; the answer carries its whsec_ secret', tags, body: CreateEndpointBody } }, async (request, reply) => {
+  // 200 with a body throughout, like the rest of this API (AudioShake clients expect 200).
+  app.post('/webhooks', { schema: { summary: 'Add an endpoint; the answer carries its whsec_ secret', tags, body: CreateEndpointBody } }, async (request) => {
     const endpoint = await createEndpoint(deps, request.principal!.clientId, request.body, Date.now());
-    return reply.status(201).send(renderEndpoint(endpoint, Date.now()));
+    return renderEndpoint(endpoint, Date.now());
   });
 
   app.get<{ Params: { id: string } }>('/webhooks/:id', { schema: { summary: 'One endpoint', tags, params: IdParams } }, async (request) => {
@@ -33,9 +34,9 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
     return renderEndpoint(endpoint, Date.now());
   });
 
-  app.delete<{ Params: { id: string } }>('/webhooks/:id', { schema: { summary: 'Delete an endpoint and its message log', tags, params: IdParams } }, async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/webhooks/:id', { schema: { summary: 'Delete an endpoint and its message log', tags, params: IdParams } }, async (request) => {
     if (!(await ctx.repos.webhooks.delete(request.principal!.clientId, request.params.id))) throw noEndpoint(request.params.id);
-    return reply.status(204).send();
+    return { id: request.params.id, deleted: true };
   });
 
   app.post<{ Params: { id: string } }>('/webhooks/:id/rotate-secret', { schema: { summary: 'New secret; the old one also signs for 24 h', tags, params: IdParams } }, async (request) => {
@@ -43,7 +44,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
     return renderEndpoint(endpoint, Date.now());
   });
 
-  app.post<{ Params: { id: string } }>('/webhooks/:id/test', { schema: { summary: 'Send a webhook.test message (an example Task) through the normal delivery path', tags, params: IdParams } }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/webhooks/:id/test', { schema: { summary: 'Send a webhook.test message (an example Task) through the normal delivery path', tags, params: IdParams } }, async (request) => {
     const now = Date.now();
     const clientId = request.principal!.clientId;
     const example = {
@@ -53,7 +54,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
     const id = await ctx.repos.webhooks.enqueueTest(clientId, request.params.id, JSON.stringify(example), now);
     if (!id) throw noEndpoint(request.params.id);
     await ctx.notifyWebhooks();
-    return reply.status(202).send({ id, status: 'pending' });
+    return { id, status: 'pending' };
   });
 
   app.get<{ Params: { id: string }; Querystring: { skip?: number; take?: number; status?: 'pending' | 'delivered' | 'failed' } }>('/webhooks/:id/messages', {
@@ -65,22 +66,22 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
     return messages.map(renderMessage);
   });
 
-  app.post<{ Params: { id: string; messageId: string } }>('/webhooks/:id/messages/:messageId/retry', { schema: { summary: 'Redeliver one message now', tags, params: MessageParams } }, async (request, reply) => {
+  app.post<{ Params: { id: string; messageId: string } }>('/webhooks/:id/messages/:messageId/retry', { schema: { summary: 'Redeliver one message now', tags, params: MessageParams } }, async (request) => {
     const clientId = request.principal!.clientId;
     if (!(await ctx.repos.webhooks.get(clientId, request.params.id))) throw noEndpoint(request.params.id);
     if (!(await ctx.repos.webhooks.retry(clientId, request.params.id, request.params.messageId, Date.now()))) {
       throw new AppError('not_found', `No message '${request.params.messageId}' for endpoint '${request.params.id}'.`);
     }
     await ctx.notifyWebhooks();
-    return reply.status(202).send({ id: request.params.messageId, status: 'pending' });
+    return { id: request.params.messageId, status: 'pending' };
   });
 
-  app.post<{ Params: { id: string }; Body: { since: string } }>('/webhooks/:id/recover', { schema: { summary: 'Redeliver every failed message since a time', tags, params: IdParams, body: RecoverBody } }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: { since: string } }>('/webhooks/:id/recover', { schema: { summary: 'Redeliver every failed message since a time', tags, params: IdParams, body: RecoverBody } }, async (request) => {
     const since = Date.parse(request.body.since);
     if (Number.isNaN(since)) throw new AppError('invalid_request', 'since: an ISO 8601 time such as 2026-03-01T00:00:00Z.');
     const count = await ctx.repos.webhooks.recover(request.principal!.clientId, request.params.id, since, Date.now());
     if (count < 0) throw noEndpoint(request.params.id);
     if (count > 0) await ctx.notifyWebhooks();
-    return reply.status(202).send({ recovered: count });
+    return { recovered: count };
   });
 }
