@@ -159,16 +159,18 @@ export class MessageQueue {
       if (r.outcome.delivered) byEndpoint.set(r.endpointId, { lastSuccess: r.at, firstFailureAfter: null });
       else byEndpoint.set(r.endpointId, { ...run, firstFailureAfter: run.firstFailureAfter ?? r.at });
     }
+    // The common case, endpoints whose batch ends in success: one statement for all of them.
+    const recovered = [...byEndpoint].filter(([, run]) => run.lastSuccess >= 0 && run.firstFailureAfter === null).map(([id]) => id);
+    if (recovered.length > 0) {
+      await tx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', 'in', recovered).where('failing_since', 'is not', null).execute();
+    }
     const disabled: string[] = [];
     for (const [endpointId, run] of byEndpoint) {
-      if (run.lastSuccess >= 0) {
-        let reset = tx.updateTable('webhook_endpoints').set({ failing_since: run.firstFailureAfter }).where('id', '=', endpointId);
-        if (run.firstFailureAfter === null) reset = reset.where('failing_since', 'is not', null);
-        await reset.execute();
-      } else if (run.firstFailureAfter !== null) {
-        await tx.updateTable('webhook_endpoints').set({ failing_since: run.firstFailureAfter }).where('id', '=', endpointId).where('failing_since', 'is', null).execute();
-      }
       if (run.firstFailureAfter === null) continue;
+      // A failure after the batch's last success starts a new run; otherwise the run goes on.
+      let update = tx.updateTable('webhook_endpoints').set({ failing_since: run.firstFailureAfter }).where('id', '=', endpointId);
+      if (run.lastSuccess < 0) update = update.where('failing_since', 'is', null);
+      await update.execute();
       const result = await tx.updateTable('webhook_endpoints').set({
         enabled: 0, updated_at: now,
         disabled_reason: `Disabled automatically on ${new Date(now).toISOString()}: every delivery attempt failed for ${formatSpan(disableAfterMs)}. Fix the receiver, re-enable the endpoint, then recover its failed messages.`,

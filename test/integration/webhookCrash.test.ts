@@ -66,4 +66,36 @@ describe.each(backends)('webhooks survive kill -9 on $name', (backend) => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('SIGTERM mid-delivery: the attempt in flight finishes and is recorded, then the process exits 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stemline-whterm-'));
+    const { databaseUrl, drop } = await backend.create();
+    const receiver = await startReceiver(() => ({ status: 200, delayMs: 1500 }));
+    const env = {
+      STEMLINE_DATA_DIR: dataDir, STEMLINE_PORT: '0', STEMLINE_ADMIN_KEY: adminKey, STEMLINE_LOG_LEVEL: 'warn', STEMLINE_ALLOW_PRIVATE_NETWORKS: 'true',
+      STEMLINE_SEPARATION_THREADS: '1', STEMLINE_WEBHOOK_TIMEOUT_MS: '5000', ...(databaseUrl ? { STEMLINE_DATABASE_URL: databaseUrl } : {}),
+    };
+    const database = await openDatabase({ databaseUrl: databaseUrl ?? null, dataDir });
+    try {
+      const service = await spawnService(env);
+      const call = async (method: string, path: string, body?: unknown) => (await fetch(`${service.url}${path}`, {
+        method, headers: { 'x-api-key': adminKey, ...(body instanceof FormData ? {} : { 'content-type': 'application/json' }) },
+        body: body instanceof FormData ? body : body === undefined ? undefined : JSON.stringify(body),
+      })).json();
+      await call('POST', '/webhooks', { url: receiver.url });
+      const asset = await call('POST', '/assets', fileForm(clip, 'clip.wav'));
+      await call('POST', '/tasks', { assetId: asset.id, targets: [{ model: 'bass', formats: ['wav'] }] });
+      await receiver.waitFor(1, 30_000);
+      service.child.kill('SIGTERM');
+      expect(await service.exited).toBe(0);
+      const rows = await database.db.selectFrom('webhook_messages').select(['status', 'lease_owner']).execute();
+      expect(rows).toEqual([{ status: 'delivered', lease_owner: null }]);
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.close();
+      await database.close();
+      await drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
