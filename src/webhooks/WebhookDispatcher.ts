@@ -183,7 +183,11 @@ export class WebhookDispatcher {
       lane.endpointReadAt = Date.now();
     }
     if (!lane.endpoint?.enabled) {
+      // Disabled or deleted meanwhile: what the lane still holds goes back (or is gone with it).
       lane.drained = true;
+      const held = lane.queued.splice(0).map((m) => m.id);
+      this.held -= held.length;
+      await this.queue.release(held, this.owner);
       return;
     }
     const batch = await this.queue.claim(lane.endpointId, this.owner, Date.now(), this.leaseMs, free);
