@@ -7,6 +7,7 @@ export async function runServeCommand(argv: string[], env: NodeJS.ProcessEnv): P
   const service = await startService(config);
   const roles = [...config.roles].join(', ');
   process.stdout.write(`Stemline ${service.url ? `listening on ${service.url}` : 'running'} (roles: ${roles}; database: ${service.database.profile.name}; data: ${config.dataDir})\n`);
+  if (service.url) process.stdout.write(`Dashboard: ${service.url}/dashboard/ (sign in with an API key)\n`);
   if (service.generatedAdminKey) {
     process.stdout.write(`\nFirst start: created the first client with an admin key. It is shown only now; keep it:\n\n  ${service.generatedAdminKey}\n\n`);
   }
