@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../helpers/backends.js';
@@ -9,7 +10,8 @@ import { makeMedia, tempDir } from '../helpers/media.js';
 import { adminKey, startTestService, type TestService } from '../helpers/testService.js';
 import { startReceiver } from '../helpers/webhookReceiver.js';
 
-const screenshots = join(import.meta.dirname, '../../docs/screenshots');
+// `npm run screenshots` refreshes docs/screenshots; a plain test run keeps the tree clean.
+const screenshots = process.env.STEMLINE_SCREENSHOTS_DIR ? resolve(process.env.STEMLINE_SCREENSHOTS_DIR) : mkdtempSync(join(tmpdir(), 'stemline-screenshots-'));
 const media = tempDir();
 // A tone and noise pulsing 1.5 times a second, so the waveforms in the screenshots show shape.
 const clipPath = makeMedia(media.dir, 'song.wav', ['-f', 'lavfi', '-i', 'sine=f=220:d=4', '-f', 'lavfi', '-i', 'anoisesrc=d=4:a=0.05', '-filter_complex', 'amix=inputs=2,tremolo=f=1.5:d=0.95', '-ac', '2']);
