@@ -57,6 +57,7 @@ export class WebhookDispatcher {
   private interrupted = false;
   private readonly leaseMs: number;
   private inFlight = 0;
+  private attemptCount = 0;
   /** Messages this process holds: in flight plus queued in lanes. */
   private held = 0;
   private flushTimer: NodeJS.Timeout | null = null;
@@ -113,6 +114,11 @@ export class WebhookDispatcher {
   /** Attempts in flight now (for tests and metrics). */
   get active(): number {
     return this.inFlight;
+  }
+
+  /** Attempts this dispatcher has made since it started. */
+  get attempted(): number {
+    return this.attemptCount;
   }
 
   private async run(): Promise<void> {
@@ -265,6 +271,7 @@ export class WebhookDispatcher {
       if (delay === null) this.log.warn(fields, 'webhook message failed: no retries left');
       else this.log.info(fields, 'webhook attempt failed; will retry');
     }
+    this.attemptCount++;
     this.records.push({
       messageId: message.id, endpointId: lane.endpointId, attempt, at, durationMs: result.durationMs, statusCode: result.statusCode,
       error: result.error, response: result.response, outcome,

@@ -6,7 +6,9 @@ import { openDatabase } from '../../src/db/openDatabase.js';
 import { backends } from '../helpers/backends.js';
 import { spawnService } from '../helpers/childService.js';
 import { makeMedia, tempDir } from '../helpers/media.js';
-import { adminKey, fileForm } from '../helpers/testService.js';
+import { loadConfig } from '../../src/config/loadConfig.js';
+import { startService } from '../../src/startService.js';
+import { adminKey, fileForm, startTestService } from '../helpers/testService.js';
 import { startReceiver } from '../helpers/webhookReceiver.js';
 
 const media = tempDir();
@@ -98,4 +100,34 @@ describe.each(backends)('webhooks survive kill -9 on $name', (backend) => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe.each(backends.filter((b) => b.name === 'postgres'))('two dispatcher processes on $name', (backend) => {
+  it('share the deliveries of one endpoint, each message exactly once', async () => {
+    const receiver = await startReceiver(() => ({ status: 200, delayMs: 150 }));
+    const svc = await startTestService(backend, { STEMLINE_WEBHOOK_ENDPOINT_CONCURRENCY: '2' });
+    // A second process's dispatcher, as `stemline serve --roles dispatcher` on another machine would run.
+    const other = await startService(loadConfig({
+      env: { ...svc.env, STEMLINE_ROLES: 'dispatcher', STEMLINE_PUBLIC_URL: svc.url },
+    }));
+    try {
+      await svc.call('POST', '/webhooks', { json: { url: receiver.url } });
+      const asset = (await svc.call('POST', '/assets', { body: fileForm(clip, 'clip.wav') })).body;
+      for (let i = 0; i < 6; i++) {
+        await svc.call('POST', '/tasks', { json: { assetId: asset.id, targets: ['vocals', 'drums', 'bass', 'other'].map((model) => ({ model, formats: ['wav'] })) } });
+      }
+      await receiver.waitFor(24, 60_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(receiver.received).toHaveLength(24);
+      expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(24);
+      const split = [svc.service.dispatcher!.attempted, other.dispatcher!.attempted];
+      console.info(`[${backend.name}] 24 deliveries split between two dispatchers: ${split.join(' + ')}`);
+      expect(split[0] + split[1]).toBe(24);
+      expect(Math.min(...split)).toBeGreaterThan(0);
+    } finally {
+      await other.stop(2000);
+      await svc.stop();
+      await receiver.close();
+    }
+  }, 90_000);
 });
