@@ -5,7 +5,8 @@ import { Chip, ErrorBox, Loading, seconds, useLoad, when } from '../ui.js';
 /** One task, refreshed until every target has ended: statuses, costs, errors, players, waveforms, downloads. */
 export function TaskPage({ id }: { id: string }) {
   const { data: task, error, loading, reload } = useLoad(() => api<Task>('GET', `/tasks/${encodeURIComponent(id)}`), [id],
-    (t) => (t && t.completedAt === null ? 1500 : null));
+    // Until every target has ended; after a failed refresh, try again more slowly.
+    (t) => (t === undefined ? 5000 : t.completedAt === null ? 1500 : null));
   if (loading && !task) return <Loading what="the task" />;
   if (!task) return <ErrorBox message={error ?? 'No such task.'} retry={reload} />;
   return (
