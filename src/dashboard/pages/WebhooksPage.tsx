@@ -38,6 +38,9 @@ function Messages({ endpoint }: { endpoint: Endpoint }) {
       <div class="card">
         <p><strong>{endpoint.url}</strong> <Chip status={endpoint.enabled ? 'enabled' : 'disabled'} /> <span class="small muted">events {endpoint.events.join(', ')}</span></p>
         {endpoint.disabledReason && <div class="alert error" role="alert">{endpoint.disabledReason} <a href="#/settings">Re-enable it in Settings</a>.</div>}
+        {!endpoint.disabledReason && endpoint.failingSince && (
+          <div class="alert error" role="status">Every attempt has failed since {when(endpoint.failingSince)}; the endpoint is disabled after 5 days of this (by default).</div>
+        )}
         <div class="row">
           <label class="inline"><input type="checkbox" checked={failedOnly} onChange={() => { setFailedOnly(!failedOnly); setPage(0); }} /> failed only</label>
           <label>Recover failed messages since
