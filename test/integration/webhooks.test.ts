@@ -280,6 +280,24 @@ describe.each(backends)('webhooks on $name', (backend) => {
     }
   });
 
+  it('reads at most 4 KiB of an answer, and /metrics counts attempts by outcome', async () => {
+    const receiver = await startReceiver(() => ({ status: 200, body: 'x'.repeat(100_000) }));
+    try {
+      const endpoint = await addEndpoint(receiver.url);
+      await runTask(['bass']);
+      await expect.poll(async () => (await messagesOf(endpoint.id))[0]?.status).toBe('delivered');
+      const [message] = await messagesOf(endpoint.id);
+      expect(message.attempts[0].response).toBe('x'.repeat(4096));
+      const metrics = await svc.call('GET', '/metrics', { key: null });
+      expect(metrics.text).toMatch(/stemline_webhook_attempts_total\{outcome="delivered"\} [1-9]\d*/);
+      expect(metrics.text).toMatch(/stemline_webhook_messages_pending \d+/);
+      expect(metrics.text).toMatch(/stemline_webhook_delivery_delay_seconds_count [1-9]/);
+      await removeEndpoint(endpoint.id);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('Retry-After on a 429 is honoured when it asks for longer than the schedule', async () => {
     const receiver = await startReceiver((n) => (n === 1 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 }));
     try {
