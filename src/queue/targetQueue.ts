@@ -3,6 +3,7 @@ import type { BackendProfile } from '../db/BackendProfile.js';
 import type { Schema, TargetsTable, TasksTable } from '../db/schema.js';
 import { newId } from '../domain/newId.js';
 import type { StoredOutput } from '../domain/renderTask.js';
+import type { WebhookEvent } from '../domain/webhookEvents.js';
 import { writeOutboxMessages } from '../webhooks/writeOutboxMessages.js';
 
 export type ClaimedTarget = Selectable<TargetsTable>;
@@ -57,9 +58,7 @@ export class TargetQueue {
    * webhook messages in one transaction. False when the lease was lost (nothing changes).
    */
   async complete(target: ClaimedTarget, owner: string, outcome: { cost: number; duration: number; outputs: StoredOutput[] }, now: number): Promise<boolean> {
-    let events = 0;
-    const done = await this.db.transaction().execute(async (tx) => {
-      await this.lockTask(tx, target.task_id);
+    return this.end(target, 'target.completed', now, async (tx) => {
       const updated = await tx.updateTable('targets').set({
         status: 'completed', cost: outcome.cost, duration: outcome.duration, outputs: JSON.stringify(outcome.outputs),
         ended_at: now, lease_owner: null, lease_expires_at: null,
@@ -71,31 +70,39 @@ export class TargetQueue {
           id: newId(), client_id: target.client_id, delta: -outcome.cost, reason: `target ${target.model}`, target_id: target.id, created_at: now,
         }).execute();
       }
-      await this.markTaskDone(tx, target.task_id, now);
-      events = await writeOutboxMessages(tx, { clientId: target.client_id, taskId: target.task_id, targetId: target.id, type: 'target.completed' }, now);
       return true;
     });
-    if (events > 0) this.onEvents();
-    return done;
   }
 
   /** Error: final, with its webhook messages in the same transaction. False when the lease was lost. */
   async fail(target: ClaimedTarget, owner: string | null, error: { code: number; message: string }, now: number): Promise<boolean> {
-    let events = 0;
-    const done = await this.db.transaction().execute(async (tx) => {
-      await this.lockTask(tx, target.task_id);
+    return this.end(target, 'target.error', now, async (tx) => {
       let query = tx.updateTable('targets').set({
         status: 'error', error_code: error.code, error_message: error.message, ended_at: now, lease_owner: null, lease_expires_at: null,
       }).where('id', '=', target.id).where('status', '=', 'processing');
       if (owner !== null) query = query.where('lease_owner', '=', owner);
-      const updated = await query.executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return false;
+      return Number((await query.executeTakeFirst()).numUpdatedRows) > 0;
+    });
+  }
+
+  /**
+   * Ends a target: `change` sets its terminal status (false: it was not ours to end), then, in the
+   * same transaction, the task's completion time and the outbox; the dispatchers are woken after the
+   * commit. Targets of one task end one transaction at a time: without that, on PostgreSQL two
+   * targets ending together each see the other still processing (neither commit is visible to the
+   * other), nobody sets the task's completedAt, and each webhook snapshot misses the other's result.
+   */
+  private async end(target: ClaimedTarget, event: WebhookEvent, now: number, change: (tx: Kysely<Schema>) => Promise<boolean>): Promise<boolean> {
+    let events = 0;
+    const ended = await this.db.transaction().execute(async (tx) => {
+      if (this.profile.rowLocks) await tx.selectFrom('tasks').select('id').where('id', '=', target.task_id).forUpdate().execute();
+      if (!(await change(tx))) return false;
       await this.markTaskDone(tx, target.task_id, now);
-      events = await writeOutboxMessages(tx, { clientId: target.client_id, taskId: target.task_id, targetId: target.id, type: 'target.error' }, now);
+      events = await writeOutboxMessages(tx, { clientId: target.client_id, taskId: target.task_id, targetId: target.id, type: event }, now);
       return true;
     });
     if (events > 0) this.onEvents();
-    return done;
+    return ended;
   }
 
   /** Gives the target back for another attempt no earlier than `availableAt`. */
@@ -135,15 +142,6 @@ export class TargetQueue {
       (eb) => eb.fn.count<number>('lease_owner').as('running'),
     ]).where('status', '=', 'processing').executeTakeFirstOrThrow();
     return { waiting: Number(rows.total) - Number(rows.running), running: Number(rows.running) };
-  }
-
-  /**
-   * Targets of one task end one transaction at a time. Without this, on PostgreSQL two targets ending
-   * together each see the other still processing (neither commit is visible to the other), nobody
-   * sets the task's completedAt, and each webhook snapshot misses the other's result.
-   */
-  private async lockTask(tx: Kysely<Schema>, taskId: string): Promise<void> {
-    if (this.profile.rowLocks) await tx.selectFrom('tasks').select('id').where('id', '=', taskId).forUpdate().execute();
   }
 
   private async markTaskDone(tx: Kysely<Schema>, taskId: string, now: number): Promise<void> {
