@@ -124,7 +124,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     let url: string | null = null;
     if (config.roles.has('api')) {
       const auth = createAuthenticator(repos);
-      const sessions = createSessions(repos, await repos.settings.putIfAbsent('session_secret', randomBytes(32).toString('hex')));
+      const sessions = createSessions(auth, await repos.settings.putIfAbsent('session_secret', randomBytes(32).toString('hex')));
       app = await buildApp({
         config, repos, store, auth, sessions, metrics, version, dashboardDir: dashboardDir(),
         identify: async (path) => {

@@ -27,6 +27,11 @@ export function hashKey(key: string): string {
  */
 export function createAuthenticator(repos: Repositories, cacheMs = 5000) {
   const cache = new Map<string, { principal: Principal | null; until: number }>();
+  const remember = (cacheKey: string, principal: Principal | null, now: number) => {
+    if (cache.size > 10_000) cache.clear();
+    cache.set(cacheKey, { principal, until: now + cacheMs });
+    return principal;
+  };
   return {
     async authenticate(key: string | undefined): Promise<Principal | null> {
       if (!key || key.length < prefixLength + 8 || key.length > 200) return null;
@@ -37,10 +42,15 @@ export function createAuthenticator(repos: Repositories, cacheMs = 5000) {
       const wanted = Buffer.from(hash, 'hex');
       const match = (await repos.keys.findActiveByPrefix(key.slice(0, prefixLength)))
         .find((candidate) => timingSafeEqual(Buffer.from(candidate.hash, 'hex'), wanted));
-      const principal = match ? { clientId: match.clientId, keyId: match.id, admin: match.admin } : null;
-      if (cache.size > 10_000) cache.clear();
-      cache.set(hash, { principal, until: now + cacheMs });
-      return principal;
+      return remember(hash, match ? toPrincipal(match) : null, now);
+    },
+    /** The principal of a key that is not revoked, by the key's id (dashboard sessions name their key so). */
+    async byKeyId(id: string): Promise<Principal | null> {
+      const now = Date.now();
+      const hit = cache.get(`id:${id}`);
+      if (hit && hit.until > now) return hit.principal;
+      const key = await repos.keys.getActive(id);
+      return remember(`id:${id}`, key ? toPrincipal(key) : null, now);
     },
     forget(): void {
       cache.clear();
@@ -49,6 +59,10 @@ export function createAuthenticator(repos: Repositories, cacheMs = 5000) {
 }
 
 export type Authenticator = ReturnType<typeof createAuthenticator>;
+
+function toPrincipal(key: ApiKey): Principal {
+  return { clientId: key.clientId, keyId: key.id, admin: key.admin };
+}
 
 /**
  * First start with no client: creates the first client (unlimited credits) with an admin key,

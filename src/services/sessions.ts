@@ -1,18 +1,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Principal } from './apiKeys.js';
-import type { Repositories } from './ports.js';
+import type { Authenticator, Principal } from './apiKeys.js';
 
 export const sessionCookie = 'stemline_session';
 export const sessionTtlMs = 12 * 3_600_000;
 
 /**
  * Dashboard sessions: an API key is exchanged once for a signed, expiring token in an HttpOnly
- * cookie. The token names the key, so revoking the key ends its sessions (checked with a short
- * cache); nothing secret is in it and it cannot be forged without the installation's secret.
+ * cookie. The token names the key, so revoking the key ends its sessions (checked through the
+ * authenticator, with its cache); nothing secret is in it and it cannot be forged without the
+ * installation's secret.
  */
-export function createSessions(repos: Repositories, secret: string, cacheMs = 5000) {
+export function createSessions(auth: Pick<Authenticator, 'byKeyId'>, secret: string) {
   const mac = (body: string) => createHmac('sha256', secret).update(body).digest('base64url');
-  const cache = new Map<string, { principal: Principal | null; until: number }>();
   return {
     issue(principal: Principal, now: number): string {
       const body = Buffer.from(JSON.stringify({ k: principal.keyId, c: principal.clientId, a: principal.admin, e: now + sessionTtlMs })).toString('base64url');
@@ -31,16 +30,7 @@ export function createSessions(repos: Repositories, secret: string, cacheMs = 50
         return null;
       }
       if (!(claims.e > now)) return null;
-      const hit = cache.get(claims.k);
-      if (hit && hit.until > now) return hit.principal;
-      const key = await repos.keys.getActive(claims.k);
-      const principal = key ? { clientId: key.clientId, keyId: key.id, admin: key.admin } : null;
-      if (cache.size > 10_000) cache.clear();
-      cache.set(claims.k, { principal, until: now + cacheMs });
-      return principal;
-    },
-    forget(): void {
-      cache.clear();
+      return auth.byKeyId(claims.k);
     },
   };
 }

@@ -81,9 +81,9 @@ describe.each(backends)('dashboard API on $name', (backend) => {
 
 describe('session tokens', () => {
   it('expire, and a token from another installation is refused', async () => {
-    const repos = { keys: { getActive: async (id: string) => ({ id, clientId: 'c1', prefix: 'p', hash: 'h', admin: false, createdAt: 0, revokedAt: null }) } } as never;
-    const here = createSessions(repos, 'secret-a');
-    const there = createSessions(repos, 'secret-b');
+    const auth = { byKeyId: async (id: string) => ({ clientId: 'c1', keyId: id, admin: false }) };
+    const here = createSessions(auth, 'secret-a');
+    const there = createSessions(auth, 'secret-b');
     const token = here.issue({ clientId: 'c1', keyId: 'k1', admin: false }, 1000);
     expect(await here.principal(token, 2000)).toEqual({ clientId: 'c1', keyId: 'k1', admin: false });
     expect(await here.principal(token, 1000 + 12 * 3_600_000 + 1)).toBeNull();

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { renderApiKey } from '../../domain/renderApiKey.js';
 import { iso } from '../../domain/renderTask.js';
 import { AppError } from '../../errors/AppError.js';
 import { issueKey } from '../../services/apiKeys.js';
 import { readCookie, sessionCookie, sessionTtlMs } from '../../services/sessions.js';
-import type { ApiKey } from '../../services/ports.js';
 import type { AppContext } from '../AppContext.js';
 import { IdParams } from '../schemas.js';
 import { Type } from '@sinclair/typebox';
@@ -11,8 +11,8 @@ import { Type } from '@sinclair/typebox';
 /** The caller's own account: dashboard sessions, client details, and its API keys. */
 export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
   const tags = ['account'];
-  const renderKey = (k: ApiKey) => ({ id: k.id, prefix: k.prefix, admin: k.admin, createdAt: iso(k.createdAt), revokedAt: k.revokedAt === null ? null : iso(k.revokedAt) });
   const secure = ctx.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+  const cookie = (value: string, maxAgeSeconds: number) => `${sessionCookie}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
 
   app.post<{ Body: { key: string } }>('/session', {
     config: { public: true, limited: true },
@@ -21,7 +21,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     const principal = await ctx.auth.authenticate(request.body.key.trim());
     if (!principal) throw new AppError('unauthorized', 'That API key is unknown or revoked.');
     const token = ctx.sessions.issue(principal, Date.now());
-    reply.header('set-cookie', `${sessionCookie}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${sessionTtlMs / 1000}${secure}`);
+    reply.header('set-cookie', cookie(token, sessionTtlMs / 1000));
     return { clientId: principal.clientId, admin: principal.admin };
   });
 
@@ -33,7 +33,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.delete('/session', { config: { public: true }, schema: { summary: 'Sign out (clears the session cookie)', tags } }, async (_request, reply) => {
-    reply.header('set-cookie', `${sessionCookie}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`);
+    reply.header('set-cookie', cookie('', 0));
     return { signedIn: false };
   });
 
@@ -42,11 +42,11 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     const client = await ctx.repos.clients.get(principal.clientId);
     if (!client) throw new AppError('unauthorized', 'The client of this key no longer exists.');
     const key = (await ctx.repos.keys.listForClient(client.id)).find((k) => k.id === principal.keyId);
-    return { client: { id: client.id, name: client.name, credits: client.credits, createdAt: iso(client.createdAt) }, key: key ? renderKey(key) : null };
+    return { client: { id: client.id, name: client.name, credits: client.credits, createdAt: iso(client.createdAt) }, key: key ? renderApiKey(key) : null };
   });
 
   app.get('/keys', { schema: { summary: 'The calling client\'s API keys (prefixes only)', tags } }, async (request) => {
-    return (await ctx.repos.keys.listForClient(request.principal!.clientId)).map(renderKey);
+    return (await ctx.repos.keys.listForClient(request.principal!.clientId)).map(renderApiKey);
   });
 
   app.post('/keys', { schema: { summary: 'A new API key for the calling client (shown once)', tags } }, async (request) => {
@@ -61,7 +61,6 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!own) throw new AppError('not_found', `No active key '${request.params.id}'.`);
     await ctx.repos.keys.revoke(own.id, Date.now());
     ctx.auth.forget();
-    ctx.sessions.forget();
     return { id: own.id, revoked: true };
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { newId } from '../../domain/newId.js';
+import { renderApiKey } from '../../domain/renderApiKey.js';
 import { iso } from '../../domain/renderTask.js';
 import { AppError } from '../../errors/AppError.js';
 import { issueKey } from '../../services/apiKeys.js';
@@ -29,16 +30,13 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get<{ Params: { id: string } }>('/admin/clients/:id/keys', { config: admin, schema: { summary: 'A client\'s keys (prefixes only)', tags: ['admin'], params: IdParams } }, async (request) => {
     if (!(await ctx.repos.clients.get(request.params.id))) throw new AppError('not_found', `No client '${request.params.id}'.`);
-    return (await ctx.repos.keys.listForClient(request.params.id)).map((k) => ({
-      id: k.id, prefix: k.prefix, admin: k.admin, createdAt: iso(k.createdAt), revokedAt: k.revokedAt === null ? null : iso(k.revokedAt),
-    }));
+    return (await ctx.repos.keys.listForClient(request.params.id)).map(renderApiKey);
   });
 
   app.delete<{ Params: { id: string } }>('/admin/keys/:id', { config: admin, schema: { summary: 'Revoke a key', tags: ['admin'], params: IdParams } }, async (request) => {
     if (request.params.id === request.principal!.keyId) throw new AppError('conflict', 'A key cannot revoke itself; use another admin key.');
     if (!(await ctx.repos.keys.revoke(request.params.id, Date.now()))) throw new AppError('not_found', `No active key '${request.params.id}'.`);
     ctx.auth.forget();
-    ctx.sessions.forget();
     return { id: request.params.id, revoked: true };
   });
 

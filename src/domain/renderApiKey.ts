@@ -1,0 +1,7 @@
+import type { ApiKey } from '../services/ports.js';
+import { iso } from './renderTask.js';
+
+/** An API key as listings show it: the prefix, never the key or its hash. */
+export function renderApiKey(k: ApiKey): Record<string, unknown> {
+  return { id: k.id, prefix: k.prefix, admin: k.admin, createdAt: iso(k.createdAt), revokedAt: k.revokedAt === null ? null : iso(k.revokedAt) };
+}
