@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { WebhookEndpoint } from '../domain/renderWebhook.js';
 import { newSortableId } from '../domain/newId.js';
 import type { WebhooksPort } from '../services/ports.js';
@@ -10,7 +10,6 @@ export function createWebhookRepository(db: Kysely<Schema>): WebhooksPort {
     const row = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
     return row ? toEndpoint(row) : null;
   };
-  const owns = async (clientId: string, endpointId: string) => (await get(clientId, endpointId)) !== null;
 
   return {
     async insert(e) {
@@ -32,28 +31,19 @@ export function createWebhookRepository(db: Kysely<Schema>): WebhooksPort {
       if (patch.events !== undefined) set.events = JSON.stringify(patch.events);
       if (patch.enabled === true) Object.assign(set, { enabled: 1, disabled_reason: null, failing_since: null });
       if (patch.enabled === false) Object.assign(set, { enabled: 0, disabled_reason: 'Disabled by the client.' });
-      const result = await db.updateTable('webhook_endpoints').set(set).where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0 ? get(clientId, id) : null;
+      const row = await db.updateTable('webhook_endpoints').set(set).where('id', '=', id).where('client_id', '=', clientId).returningAll().executeTakeFirst();
+      return row ? toEndpoint(row) : null;
     },
     async delete(clientId, id) {
-      return db.transaction().execute(async (tx) => {
-        if (!(await tx.selectFrom('webhook_endpoints').select('id').where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst())) return false;
-        // Explicit rather than relying on ON DELETE CASCADE, which SQLite honours only with foreign_keys on.
-        await tx.deleteFrom('webhook_attempts').where('message_id', 'in', tx.selectFrom('webhook_messages').select('id').where('endpoint_id', '=', id)).execute();
-        await tx.deleteFrom('webhook_messages').where('endpoint_id', '=', id).execute();
-        await tx.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
-        return true;
-      });
+      // Messages and attempts go with it: ON DELETE CASCADE (SQLite runs with foreign_keys on).
+      const result = await db.deleteFrom('webhook_endpoints').where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
     },
     async rotateSecret(clientId, id, secret, previousUntil, now) {
-      return db.transaction().execute(async (tx) => {
-        const row = await tx.selectFrom('webhook_endpoints').select('secret').where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
-        if (!row) return null;
-        await tx.updateTable('webhook_endpoints').set({ secret, previous_secret: row.secret, previous_secret_until: previousUntil, updated_at: now })
-          .where('id', '=', id).execute();
-        const after = await tx.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-        return toEndpoint(after);
-      });
+      // The right-hand sides see the row as it was: the old secret becomes the previous one.
+      const row = await db.updateTable('webhook_endpoints').set({ secret, previous_secret: sql<string>`secret`, previous_secret_until: previousUntil, updated_at: now })
+        .where('id', '=', id).where('client_id', '=', clientId).returningAll().executeTakeFirst();
+      return row ? toEndpoint(row) : null;
     },
     async messages(clientId, endpointId, query) {
       let q = db.selectFrom('webhook_messages').select(['id', 'endpoint_id', 'event', 'task_id', 'target_id', 'status', 'created_at', 'next_attempt_at'])
@@ -74,13 +64,12 @@ export function createWebhookRepository(db: Kysely<Schema>): WebhooksPort {
       }));
     },
     async retry(clientId, endpointId, messageId, now) {
-      if (!(await owns(clientId, endpointId))) return false;
       const result = await db.updateTable('webhook_messages').set({ status: 'pending', next_attempt_at: now, ended_at: null })
-        .where('id', '=', messageId).where('endpoint_id', '=', endpointId).executeTakeFirst();
+        .where('id', '=', messageId).where('endpoint_id', '=', endpointId).where('client_id', '=', clientId).executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
     async enqueueTest(clientId, endpointId, payload, now) {
-      if (!(await owns(clientId, endpointId))) return null;
+      if (!(await get(clientId, endpointId))) return null;
       const eventId = newSortableId(now);
       const id = `msg_${newSortableId(now)}`;
       const task = JSON.parse(payload) as { id: string; targets: { id: string }[] };
@@ -94,9 +83,8 @@ export function createWebhookRepository(db: Kysely<Schema>): WebhooksPort {
       return id;
     },
     async recover(clientId, endpointId, since, now) {
-      if (!(await owns(clientId, endpointId))) return -1;
       const result = await db.updateTable('webhook_messages').set({ status: 'pending', next_attempt_at: now, ended_at: null })
-        .where('endpoint_id', '=', endpointId).where('status', '=', 'failed').where('created_at', '>=', since).executeTakeFirst();
+        .where('endpoint_id', '=', endpointId).where('client_id', '=', clientId).where('status', '=', 'failed').where('created_at', '>=', since).executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
   };

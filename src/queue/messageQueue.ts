@@ -135,10 +135,8 @@ export class MessageQueue {
   /** Retention: attempts older than `before`, ended messages that ended before it, and unreferenced snapshots. */
   async purge(before: number, limit: number): Promise<number> {
     const ids = (await this.db.selectFrom('webhook_messages').select('id').where('status', '!=', 'pending').where('ended_at', '<', before).limit(limit).execute()).map((r) => r.id);
-    if (ids.length > 0) {
-      await this.db.deleteFrom('webhook_attempts').where('message_id', 'in', ids).execute();
-      await this.db.deleteFrom('webhook_messages').where('id', 'in', ids).execute();
-    }
+    // Their attempts go with them (ON DELETE CASCADE).
+    if (ids.length > 0) await this.db.deleteFrom('webhook_messages').where('id', 'in', ids).execute();
     const old = await this.db.deleteFrom('webhook_attempts').where('at', '<', before).executeTakeFirst();
     // Snapshots no message refers to any more (their messages were purged or their endpoint deleted).
     const orphans = (await this.db.selectFrom('webhook_events as e').select('e.id').where('e.created_at', '<', before)

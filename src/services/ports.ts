@@ -136,10 +136,10 @@ export interface WebhooksPort {
   /** New secret; the old one keeps signing until `previousUntil`. */
   rotateSecret(clientId: string, id: string, secret: string, previousUntil: number, now: number): Promise<WebhookEndpoint | null>;
   messages(clientId: string, endpointId: string, query: { skip: number; take: number; status?: 'pending' | 'delivered' | 'failed' }): Promise<WebhookMessage[]>;
-  /** Makes one message due now (any status); false when there is no such message. */
+  /** Makes one message of the client's endpoint due now (any status); false when there is no such message. */
   retry(clientId: string, endpointId: string, messageId: string, now: number): Promise<boolean>;
   /** Queues a `webhook.test` message to the endpoint with `payload` (a TaskRecord JSON); returns its id. */
   enqueueTest(clientId: string, endpointId: string, payload: string, now: number): Promise<string | null>;
-  /** Makes every failed message created since `since` due now; returns how many. */
+  /** Makes every failed message of the client's endpoint created since `since` due now; returns how many. */
   recover(clientId: string, endpointId: string, since: number, now: number): Promise<number>;
 }

@@ -10,6 +10,9 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
   const deps = { repos: ctx.repos, checkUrl: ctx.checkUrl };
   const tags = ['webhooks'];
   const noEndpoint = (id: string) => new AppError('not_found', `No webhook endpoint '${id}'.`);
+  const requireEndpoint = async (clientId: string, id: string) => {
+    if (!(await ctx.repos.webhooks.get(clientId, id))) throw noEndpoint(id);
+  };
 
   app.get('/webhooks', { schema: { summary: 'Webhook endpoints', tags } }, async (request) => {
     const now = Date.now();
@@ -61,14 +64,14 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
     schema: { summary: 'Messages of an endpoint with every attempt, newest first', tags, params: IdParams, querystring: MessageQuery },
   }, async (request) => {
     const clientId = request.principal!.clientId;
-    if (!(await ctx.repos.webhooks.get(clientId, request.params.id))) throw noEndpoint(request.params.id);
+    await requireEndpoint(clientId, request.params.id);
     const messages = await ctx.repos.webhooks.messages(clientId, request.params.id, { skip: request.query.skip ?? 0, take: request.query.take ?? 20, status: request.query.status });
     return messages.map(renderMessage);
   });
 
   app.post<{ Params: { id: string; messageId: string } }>('/webhooks/:id/messages/:messageId/retry', { schema: { summary: 'Redeliver one message now', tags, params: MessageParams } }, async (request) => {
     const clientId = request.principal!.clientId;
-    if (!(await ctx.repos.webhooks.get(clientId, request.params.id))) throw noEndpoint(request.params.id);
+    await requireEndpoint(clientId, request.params.id);
     if (!(await ctx.repos.webhooks.retry(clientId, request.params.id, request.params.messageId, Date.now()))) {
       throw new AppError('not_found', `No message '${request.params.messageId}' for endpoint '${request.params.id}'.`);
     }
@@ -79,8 +82,8 @@ export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Params: { id: string }; Body: { since: string } }>('/webhooks/:id/recover', { schema: { summary: 'Redeliver every failed message since a time', tags, params: IdParams, body: RecoverBody } }, async (request) => {
     const since = Date.parse(request.body.since);
     if (Number.isNaN(since)) throw new AppError('invalid_request', 'since: an ISO 8601 time such as 2026-03-01T00:00:00Z.');
+    await requireEndpoint(request.principal!.clientId, request.params.id);
     const count = await ctx.repos.webhooks.recover(request.principal!.clientId, request.params.id, since, Date.now());
-    if (count < 0) throw noEndpoint(request.params.id);
     if (count > 0) await ctx.notifyWebhooks();
     return { recovered: count };
   });
