@@ -51,12 +51,10 @@ export class WebhookDispatcher {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly lanes = new Map<string, Lane>();
   private readonly starved = new Set<Lane>();
-  private readonly sends = new Set<Promise<void>>();
-  /** Attempts in flight, to interrupt them at the end of a shutdown's grace period. */
-  private readonly aborts = new Set<AbortController>();
+  /** Attempts in flight, each with its controller to interrupt it at the end of a shutdown's grace period. */
+  private readonly sends = new Map<AbortController, Promise<void>>();
   private interrupted = false;
   private readonly leaseMs: number;
-  private inFlight = 0;
   private attemptCount = 0;
   /** Messages this process holds: in flight plus queued in lanes. */
   private held = 0;
@@ -98,22 +96,17 @@ export class WebhookDispatcher {
     this.unsubscribe?.();
     this.kick?.();
     await this.loop;
-    const all = () => Promise.all([...this.sends]);
+    const all = () => Promise.all([...this.sends.values()]);
     const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
     if ((await Promise.race([all(), timer])) === 'timeout') {
       this.interrupted = true;
-      for (const abort of this.aborts) abort.abort();
+      for (const abort of this.sends.keys()) abort.abort();
       await all();
     }
     for (const lane of this.lanes.values()) this.toRelease.push(...lane.queued.splice(0).map((m) => m.id));
     this.flush();
     while (this.flushing) await this.flushing;
     await this.queue.release(this.toRelease.splice(0), this.owner).catch((error) => this.log.error({ err: error }, 'releasing webhook messages failed'));
-  }
-
-  /** Attempts in flight now (for tests and metrics). */
-  get active(): number {
-    return this.inFlight;
   }
 
   /** Attempts this dispatcher has made since it started. */
@@ -233,14 +226,10 @@ export class WebhookDispatcher {
     }
     if (this.rendered.size < 10_000) this.rendered.set(key, delivery.body);
     lane.inFlight++;
-    this.inFlight++;
     const abort = new AbortController();
-    this.aborts.add(abort);
     const sending: Promise<void> = sendWebhook(delivery, { dispatcher: this.deps.http, timeoutMs: this.options.timeoutMs, abort })
       .then((result) => {
-        this.aborts.delete(abort);
         lane.inFlight--;
-        this.inFlight--;
         this.held--;
         if (this.interrupted && !result.ok && result.statusCode === null) this.toRelease.push(message.id);
         else this.settle(lane, message, result, now);
@@ -251,8 +240,8 @@ export class WebhookDispatcher {
           this.pump(waiting);
         }
       })
-      .finally(() => this.sends.delete(sending));
-    this.sends.add(sending);
+      .finally(() => this.sends.delete(abort));
+    this.sends.set(abort, sending);
   }
 
   /** Turns an attempt's result into the message's next state and queues it for recording. */

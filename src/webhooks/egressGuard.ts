@@ -4,12 +4,16 @@ import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector } from 'undici';
 import { AppError } from '../errors/AppError.js';
 
+/** The address, with IPv4-mapped IPv6 (`::ffff:10.0.0.1`) seen as the IPv4 it is; null when not an IP. */
+function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (!ipaddr.isValid(address)) return null;
+  const parsed = ipaddr.parse(address);
+  return parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
+}
+
 /** True for addresses on the public internet; false for loopback, private, link-local, multicast, reserved... */
 export function isPublicAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  return parsed.range() === 'unicast';
+  return parseAddress(address)?.range() === 'unicast';
 }
 
 /** What outbound requests may reach: public addresses, plus private ones when allowed (all, or some networks). */
@@ -22,9 +26,8 @@ export interface EgressPolicy {
 /** True when `policy` lets a connection go to `address`. */
 export function isAllowedAddress(address: string, policy: EgressPolicy): boolean {
   if (policy.allowPrivate || isPublicAddress(address)) return true;
-  if (!policy.allowedNetworks?.length || !ipaddr.isValid(address)) return false;
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  const parsed = parseAddress(address);
+  if (!parsed || !policy.allowedNetworks?.length) return false;
   return policy.allowedNetworks.some((cidr) => {
     const range = ipaddr.parseCIDR(cidr);
     return range[0].kind() === parsed.kind() && parsed.match(range);
