@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { api, type Client, type Key } from '../api.js';
+import { api, type Client } from '../api.js';
+import { KeyManager } from '../KeyManager.js';
 import { Action, Empty, ErrorBox, Loading, useLoad, when } from '../ui.js';
 
 /** Administration (admin keys): clients, their credits and their keys. */
@@ -38,8 +39,6 @@ export function AdminPage() {
 function ClientCard({ client, onChange }: { client: Client; onChange: () => unknown }) {
   const [open, setOpen] = useState(false);
   const [delta, setDelta] = useState('100');
-  const [created, setCreated] = useState<string | null>(null);
-  const keys = useLoad(() => (open ? api<Key[]>('GET', `/admin/clients/${client.id}/keys`) : Promise.resolve([])), [open]);
   return (
     <section class="card" aria-label={`Client ${client.name}`}>
       <div class="row" style="justify-content: space-between; align-items: center">
@@ -60,30 +59,7 @@ function ClientCard({ client, onChange }: { client: Client; onChange: () => unkn
       </div>
       {open && (
         <div style="margin-top: 0.75rem">
-          {created && <div class="alert ok" role="status">New key, shown this once: <span class="secret">{created}</span></div>}
-          {keys.error && <ErrorBox message={keys.error} retry={keys.reload} />}
-          {keys.data && keys.data.length === 0 && <p class="muted small">No keys yet.</p>}
-          {keys.data && keys.data.length > 0 && (
-            <table>
-              <tbody>
-                {keys.data.map((k) => (
-                  <tr key={k.id}>
-                    <td><code>{k.prefix}…</code>{k.admin && ' (admin)'}</td>
-                    <td>{k.revokedAt ? `revoked ${when(k.revokedAt)}` : 'active'}</td>
-                    <td>{!k.revokedAt && <Action label="Revoke" kind="danger" run={async () => {
-                      await api('DELETE', `/admin/keys/${k.id}`);
-                      await keys.reload();
-                    }} />}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          <Action label="Create key" kind="secondary" run={async () => {
-            const key = await api<Key>('POST', `/admin/clients/${client.id}/keys`);
-            setCreated(key.key ?? null);
-            await keys.reload();
-          }} />
+          <KeyManager paths={{ list: `/admin/clients/${client.id}/keys`, create: `/admin/clients/${client.id}/keys`, revoke: (id) => `/admin/keys/${id}` }} createKind="secondary" />
         </div>
       )}
     </section>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Account, type Endpoint, type Key } from '../api.js';
-import { Action, Empty, ErrorBox, Loading, useLoad, when } from '../ui.js';
+import { api, type Account, type Endpoint } from '../api.js';
+import { KeyManager } from '../KeyManager.js';
+import { Action, ErrorBox, Loading, useLoad, when } from '../ui.js';
 
 const events = ['target.completed', 'target.error'];
 
@@ -104,45 +105,10 @@ function WebhookSettings() {
 }
 
 function Keys({ account }: { account: Account }) {
-  const keys = useLoad(() => api<Key[]>('GET', '/keys'), []);
-  const [created, setCreated] = useState<string | null>(null);
   return (
     <section class="card" aria-labelledby="keys-heading">
       <h2 id="keys-heading" style="margin-top: 0">API keys</h2>
-      {created && (
-        <div class="alert ok" role="status">
-          New key, shown this once: <span class="secret" data-new-key>{created}</span>
-        </div>
-      )}
-      {keys.error && <ErrorBox message={keys.error} retry={keys.reload} />}
-      {keys.loading && !keys.data && <Loading what="keys" />}
-      {keys.data && keys.data.length === 0 && <Empty>No keys.</Empty>}
-      {keys.data && keys.data.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <thead><tr><th>Prefix</th><th>Created</th><th>State</th><th /></tr></thead>
-            <tbody>
-              {keys.data.map((k) => (
-                <tr key={k.id}>
-                  <td><code>{k.prefix}…</code>{k.admin && ' (admin)'}{k.id === account.key?.id && ' (this session)'}</td>
-                  <td>{when(k.createdAt)}</td>
-                  <td>{k.revokedAt ? `revoked ${when(k.revokedAt)}` : 'active'}</td>
-                  <td>{!k.revokedAt && k.id !== account.key?.id && <Action label="Revoke" kind="danger" run={async () => {
-                    if (!confirm(`Revoke ${k.prefix}…? Programs using it stop working at once.`)) return;
-                    await api('DELETE', `/keys/${k.id}`);
-                    await keys.reload();
-                  }} />}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <p><Action label="Create key" run={async () => {
-        const key = await api<Key>('POST', '/keys');
-        setCreated(key.key ?? null);
-        await keys.reload();
-      }} /></p>
+      <KeyManager paths={{ list: '/keys', create: '/keys', revoke: (id) => `/keys/${id}` }} currentKeyId={account.key?.id} confirmRevoke />
     </section>
   );
 }
