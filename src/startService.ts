@@ -15,6 +15,7 @@ import { AppError, isAppError } from './errors/AppError.js';
 import { createMetrics } from './metrics/createMetrics.js';
 import { MessageQueue } from './queue/messageQueue.js';
 import { runHousekeeping } from './queue/runHousekeeping.js';
+import { startPeriodic } from './queue/startPeriodic.js';
 import { TargetQueue } from './queue/targetQueue.js';
 import { TargetWorker } from './queue/TargetWorker.js';
 import { Wakeups } from './queue/Wakeups.js';
@@ -47,6 +48,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
   });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const cleanups: (() => Promise<void>)[] = [() => database.close()];
+  let app: FastifyInstance | null = null;
   try {
     const repos = createRepositories(database.db);
     const linkSecret = await repos.settings.putIfAbsent('link_secret', randomBytes(32).toString('hex'));
@@ -90,7 +92,6 @@ export async function startService(config: Readonly<Config>, options: { logger?:
           if (outcome) metrics.separationSeconds.inc(outcome.duration);
         },
       });
-      worker.start();
     }
 
     let dispatcher: WebhookDispatcher | null = null;
@@ -107,20 +108,8 @@ export async function startService(config: Readonly<Config>, options: { logger?:
           if (outcome === 'delivered') metrics.webhookCommitToReceipt.observe(Math.max(0, Date.now() - message.createdAt) / 1000);
         },
       });
-      dispatcher.start();
     }
 
-    if (worker || dispatcher) {
-      const housekeeping = setInterval(() => {
-        runHousekeeping({ queue, messages, repos, store, log }, {
-          maxAttempts: config.maxAttempts, outputTtlSeconds: config.outputTtlSeconds, scratchMaxAgeMs: 6 * 3600_000, webhookLogRetentionMs: config.webhookLogRetentionMs,
-        }).catch((error) => log.error({ err: error }, 'housekeeping failed'));
-      }, Math.max(1000, Math.floor(config.leaseMs / 2)));
-      housekeeping.unref();
-      cleanups.unshift(async () => clearInterval(housekeeping));
-    }
-
-    let app: FastifyInstance | null = null;
     let url: string | null = null;
     if (config.roles.has('api')) {
       const auth = createAuthenticator(repos);
@@ -144,9 +133,19 @@ export async function startService(config: Readonly<Config>, options: { logger?:
           await store.checkWritable();
         },
       }, log.child({ role: 'api' }));
-      url = await app.listen({ host: config.host, port: config.port });
+      url = await listen(app, config.host, config.port);
       // Port 0 (tests) picks a free port: links must name the real one.
       if (config.port === 0 && config.publicUrlDefaulted) publicUrl = url;
+    }
+
+    // Loops start last: a start-up that fails (a taken port) must not leave them running.
+    worker?.start();
+    dispatcher?.start();
+    if (worker || dispatcher) {
+      const housekeeping = startPeriodic(() => runHousekeeping({ queue, messages, repos, store, log }, {
+        maxAttempts: config.maxAttempts, outputTtlSeconds: config.outputTtlSeconds, scratchMaxAgeMs: 6 * 3600_000, webhookLogRetentionMs: config.webhookLogRetentionMs,
+      }), { intervalMs: Math.max(1000, Math.floor(config.leaseMs / 2)), name: 'housekeeping' }, log);
+      cleanups.unshift(() => housekeeping.stop());
     }
 
     let stopping: Promise<void> | null = null;
@@ -163,7 +162,22 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       },
     };
   } catch (error) {
+    await app?.close().catch(() => undefined);
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Listens, turning the usual failures into one clear line for the operator. */
+async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  try {
+    return await app.listen({ host, port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${host}:${port}`;
+    if (code === 'EADDRINUSE') throw new AppError('unavailable', `Cannot listen on ${where}: the port is already in use by another process. Stop it, or choose another port (STEMLINE_PORT or --port).`, { cause: error });
+    if (code === 'EACCES') throw new AppError('unavailable', `Cannot listen on ${where}: permission denied (ports below 1024 need privileges). Choose another port (STEMLINE_PORT or --port).`, { cause: error });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new AppError('unavailable', `Cannot listen on ${where}: no such address on this machine (STEMLINE_HOST or --host).`, { cause: error });
     throw error;
   }
 }

@@ -7,11 +7,13 @@ const usage = `Usage: stemline <command> [options]
 
 Commands:
   separate <input>   split an audio or video file into stems (stemline separate --help)
-  serve              run the service (API, workers); flags mirror STEMLINE_* variables, e.g. --port 9000
+  serve              run the service (API, workers); flags mirror STEMLINE_* variables (stemline serve --help)
   clients ...        list, create clients and grant credits (stemline clients --help)
-  keys ...           create, list and revoke API keys (stemline keys --help)`;
+  keys ...           create, list and revoke API keys (stemline keys --help)
 
-/** Exit codes: 0 success, 1 the work failed (bad media, ffmpeg), 2 bad command line. */
+Exit codes: 0 success, 1 the work failed (bad media, a service that cannot start), 2 bad command line.`;
+
+/** Exit codes: 0 success, 1 the work failed (bad media, ffmpeg, start-up), 2 bad command line. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -49,5 +51,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`\nstemline: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
       process.exitCode = 1;
     }
+    // A failed start-up must end the process even if a library left a timer or socket behind.
+    setTimeout(() => process.exit(), 2000).unref();
   },
 );

@@ -1,8 +1,8 @@
 import { basename, extname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { builtInModels } from '../domain/modelCatalogue.js';
 import { isOutputFormat, outputFormats, type OutputFormat } from '../domain/outputFormats.js';
 import { AppError } from '../errors/AppError.js';
+import { parseCommandLine } from './parseCommandLine.js';
 
 export interface SeparateArgs {
   input: string;
@@ -30,24 +30,15 @@ Options:
 
 /** Pure: turns argv (after `separate`) into validated options, or throws AppError naming the bad flag. */
 export function parseSeparateArgs(argv: string[]): SeparateArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        targets: { type: 'string', default: 'vocals,drums,bass,other' },
-        formats: { type: 'string', default: 'wav' },
-        out: { type: 'string' },
-        residual: { type: 'boolean', default: false },
-        workers: { type: 'string' },
-        'chunk-seconds': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new AppError('invalid_argument', (error as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    targets: { type: 'string', default: 'vocals,drums,bass,other' },
+    formats: { type: 'string', default: 'wav' },
+    out: { type: 'string' },
+    residual: { type: 'boolean', default: false },
+    workers: { type: 'string' },
+    'chunk-seconds': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (positionals.length !== 1) {

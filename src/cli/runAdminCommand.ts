@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { AppError } from '../errors/AppError.js';
+import { parseCommandLine } from './parseCommandLine.js';
 
 export const adminUsage = `Usage:
   stemline clients list
@@ -13,15 +13,9 @@ Options: --url <base URL> (default $STEMLINE_URL or http://127.0.0.1:8080), --ke
 
 /** `stemline clients|keys ...`: the administration API over HTTP, for operators. */
 export async function runAdminCommand(group: 'clients' | 'keys', argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true,
-      options: { url: { type: 'string' }, key: { type: 'string' }, credits: { type: 'string' }, unlimited: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    throw new AppError('invalid_argument', (error as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    url: { type: 'string' }, key: { type: 'string' }, credits: { type: 'string' }, unlimited: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  });
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) {
     process.stdout.write(`${adminUsage}\n`);

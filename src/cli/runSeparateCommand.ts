@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { AppError } from '../errors/AppError.js';
 import { separateFile } from '../audio/pipeline/separateFile.js';
@@ -18,6 +18,7 @@ export async function runSeparateCommand(argv: string[], env: NodeJS.ProcessEnv)
     const why = cause.code === 'ENOENT' ? 'no such file' : cause.code === 'EACCES' ? 'permission denied' : cause.message;
     throw new AppError('input_not_found', `Cannot read '${args.input}': ${why}.`, { cause });
   });
+  await prepareOutDir(args.outDir);
   const maxDurationSeconds = Number(env.STEMLINE_MAX_DURATION_SECONDS ?? 10_800);
   const pool = new SeparationPool(args.workers);
   const progress = createProgressReporter(process.stderr, 'separating');
@@ -49,4 +50,14 @@ export async function runSeparateCommand(argv: string[], env: NodeJS.ProcessEnv)
     process.off('SIGTERM', onSignal);
     await pool.close();
   }
+}
+
+/** The output folder exists (or is made) and is a folder: said plainly, not as a stack trace. */
+async function prepareOutDir(outDir: string): Promise<void> {
+  const existing = await stat(outDir).catch(() => null);
+  if (existing && !existing.isDirectory()) throw new AppError('invalid_argument', `--out: '${outDir}' is a file, not a folder; name a folder for the stems.`);
+  await mkdir(outDir, { recursive: true }).catch((cause: NodeJS.ErrnoException) => {
+    const why = cause.code === 'EACCES' ? 'permission denied' : cause.code === 'ENOTDIR' ? 'a part of the path is a file' : cause.code ?? cause.message;
+    throw new AppError('invalid_argument', `--out: cannot create the folder '${outDir}' (${why}).`, { cause });
+  });
 }

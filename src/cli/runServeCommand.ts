@@ -1,8 +1,25 @@
+import { configVariables, flagOf } from '../config/configVariables.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { startService } from '../startService.js';
 
+export const serveUsage = `Usage: stemline serve [options]
+
+Runs the service: the HTTP API and dashboard, separation workers and the webhook dispatcher (all
+three unless --roles says otherwise). Every option is also an environment variable; flags win.
+
+Options (flag / variable: default, meaning):
+${configVariables.map((v) => `  ${flagOf(v.name)} <value>\n      ${v.name}: ${v.default}; ${v.meaning}`).join('\n')}
+  -h, --help
+      show this help
+
+On SIGTERM or SIGINT it stops taking work, finishes or releases what it holds, and exits 0.`;
+
 /** `stemline serve [--roles api,worker] [--port 8080] ...`: runs until SIGTERM/SIGINT, then drains. */
 export async function runServeCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${serveUsage}\n`);
+    return 0;
+  }
   const config = loadConfig({ env, argv });
   const service = await startService(config);
   const roles = [...config.roles].join(', ');

@@ -29,6 +29,8 @@ export interface Config {
   webhookEndpointConcurrency: number;
   /** Delivery attempts in flight per dispatcher process, all endpoints together. */
   webhookConcurrency: number;
+  /** url inputs one worker process downloads at once, apart from separation slots. */
+  fetchConcurrency: number;
   ffmpegPath: string | null;
   roles: ReadonlySet<Role>;
   /** Targets one worker process separates at once (each uses every core). */

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { AppError } from '../errors/AppError.js';
+import { closestMatch } from './closestMatch.js';
 import { roles, type Config, type Role } from './Config.js';
+import { configVariables, flagOf } from './configVariables.js';
 
 type Source = Record<string, string | undefined>;
 
@@ -10,8 +12,8 @@ type Source = Record<string, string | undefined>;
  * is STEMLINE_PORT). Pure: every bad value is collected and reported in one error.
  */
 export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] }): Readonly<Config> {
-  const source: Source = { ...env, ...flagsToEnv(argv) };
   const problems: string[] = [];
+  const source: Source = { ...env, ...flagsToEnv(argv, problems) };
   const read = <T>(name: string, fallback: T, parse: (raw: string) => T | undefined, expected: string): T => {
     const raw = source[name]?.trim();
     if (raw === undefined || raw === '') return fallback;
@@ -84,6 +86,7 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
     webhookLogRetentionMs: read('STEMLINE_WEBHOOK_LOG_RETENTION', 30 * 86_400_000, parseDuration, 'a duration such as 30d'),
     webhookEndpointConcurrency: read('STEMLINE_WEBHOOK_ENDPOINT_CONCURRENCY', 16, int(1, 1000), 'an integer 1-1000'),
     webhookConcurrency: read('STEMLINE_WEBHOOK_CONCURRENCY', 512, int(1, 100_000), 'an integer 1-100000'),
+    fetchConcurrency: read('STEMLINE_FETCH_CONCURRENCY', 8, int(1, 1000), 'an integer 1-1000'),
     ffmpegPath: read<string | null>('STEMLINE_FFMPEG', null, text, 'a path'),
     roles: new Set(roleList),
     workerConcurrency: read('STEMLINE_WORKER_CONCURRENCY', 1, int(1, 64), 'an integer 1-64'),
@@ -109,17 +112,26 @@ export function parseDuration(raw: string): number | undefined {
   return Math.round(Number(match[1]) * unit);
 }
 
-/** `--data-dir x` -> STEMLINE_DATA_DIR=x; `--allow-private-networks` alone means true. */
-function flagsToEnv(argv: string[]): Source {
+/** `--data-dir x` -> STEMLINE_DATA_DIR=x; `--allow-private-networks` alone means true. Unknown flags are problems. */
+function flagsToEnv(argv: string[], problems: string[]): Source {
   const out: Source = {};
+  const known = new Map(configVariables.map((v) => [flagOf(v.name), v.name]));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (!arg.startsWith('--')) continue;
-    const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    const name = `STEMLINE_${flag.replace(/-/g, '_').toUpperCase()}`;
-    if (inline !== undefined) out[name] = inline;
-    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[name] = argv[++i];
-    else out[name] = 'true';
+    if (!arg.startsWith('--')) {
+      problems.push(`${JSON.stringify(arg)}: unexpected argument; options look like --port 9000`);
+      continue;
+    }
+    const [flag, inline] = arg.split(/=(.*)/s, 2);
+    const name = known.get(flag);
+    const hasValue = inline === undefined && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--');
+    const value = inline ?? (hasValue ? argv[++i] : 'true');
+    if (!name) {
+      const hint = closestMatch(flag, [...known.keys()]);
+      problems.push(`${flag}: unknown option${hint ? `; did you mean ${hint}?` : ''} (stemline serve --help lists them)`);
+      continue;
+    }
+    out[name] = value;
   }
   return out;
 }

@@ -1,7 +1,9 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { TargetRecord, TaskRecord } from '../domain/renderTask.js';
 import type { ApiKey, Asset, Client, Repositories } from '../services/ports.js';
+import { maxBalance } from '../domain/limits.js';
 import { newId } from '../domain/newId.js';
+import { AppError } from '../errors/AppError.js';
 import { createWebhookRepository } from './createWebhookRepository.js';
 import type { ApiKeysTable, AssetsTable, ClientsTable, Schema, TargetsTable, TasksTable } from './schema.js';
 
@@ -25,9 +27,13 @@ export function createRepositories(db: Kysely<Schema>): Repositories {
       },
       async adjustCredits(id, delta, reason, now) {
         return db.transaction().execute(async (tx) => {
-          const updated = await tx.updateTable('clients').set({ credits: sql<number>`credits + ${delta}` }).where('id', '=', id).where('credits', 'is not', null).executeTakeFirst();
+          const updated = await tx.updateTable('clients').set({ credits: sql<number>`credits + ${delta}` }).where('id', '=', id).where('credits', 'is not', null)
+            .where(sql<boolean>`abs(credits + ${delta}) <= ${maxBalance}`).executeTakeFirst();
           const row = await tx.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
           if (!row) return null;
+          if (Number(updated.numUpdatedRows) === 0 && row.credits !== null) {
+            throw new AppError('invalid_argument', `delta: the balance would be ${Number(row.credits) + delta}; balances stay within ±${maxBalance}.`);
+          }
           if (Number(updated.numUpdatedRows) > 0) {
             await tx.insertInto('credit_ledger').values({ id: newId(), client_id: id, delta, reason, target_id: null, created_at: now }).execute();
           }
@@ -51,6 +57,10 @@ export function createRepositories(db: Kysely<Schema>): Repositories {
       },
       async getActive(id) {
         const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+        return row ? toKey(row) : null;
+      },
+      async findByHash(hash) {
+        const row = await db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
         return row ? toKey(row) : null;
       },
       async listForClient(clientId) {

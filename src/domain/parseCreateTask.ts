@@ -1,4 +1,5 @@
 import { AppError } from '../errors/AppError.js';
+import { characterCount, maxMetadataCharacters, maxUrlLength } from './limits.js';
 import type { ModelDefinition } from './modelCatalogue.js';
 
 export interface TargetSpec {
@@ -17,8 +18,6 @@ export interface CreateTaskInput {
   metadata: string | null;
 }
 
-const maxMetadata = 4096;
-
 /**
  * Validates a POST /tasks body against the models this installation runs (spec/api.md "POST
  * /tasks"). Messages name the offending field the way clients wrote it (`targets[2].formats[0]`).
@@ -32,7 +31,9 @@ export function parseCreateTask(body: unknown, models: readonly ModelDefinition[
   if (assetId !== undefined && (typeof assetId !== 'string' || assetId.length === 0)) throw invalid('invalid_request', 'assetId: must be a non-empty string.');
   if (url !== undefined) checkUrl(url);
   if (metadata !== undefined && typeof metadata !== 'string') throw invalid('invalid_request', 'metadata: must be a string.');
-  if (typeof metadata === 'string' && metadata.length > maxMetadata) throw invalid('invalid_request', `metadata: at most ${maxMetadata} characters, got ${metadata.length}.`);
+  if (typeof metadata === 'string' && characterCount(metadata) > maxMetadataCharacters) {
+    throw invalid('invalid_request', `metadata: at most ${maxMetadataCharacters} characters, got ${characterCount(metadata)}.`);
+  }
   if (!Array.isArray(targets)) throw invalid('invalid_target', 'targets: must be an array of 1 to ' + maxTargets + ' targets.');
   if (targets.length < 1 || targets.length > maxTargets) throw invalid('invalid_target', `targets: must have 1 to ${maxTargets} items, got ${targets.length}.`);
 
@@ -92,6 +93,7 @@ function parseTarget(value: unknown, path: string, models: readonly ModelDefinit
 
 function checkUrl(url: unknown): void {
   if (typeof url !== 'string') throw invalid('invalid_request', 'url: must be a string.');
+  if (url.length > maxUrlLength) throw invalid('invalid_request', `url: at most ${maxUrlLength} characters, got ${url.length}.`);
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -1,5 +1,6 @@
 import { AppError } from '../errors/AppError.js';
 import type { EndpointPatch } from '../services/ports.js';
+import { characterCount, maxUrlLength } from './limits.js';
 import { isWebhookEvent, webhookEvents } from './webhookEvents.js';
 
 /**
@@ -18,7 +19,7 @@ export function parseEndpointInput(body: unknown, partial: boolean): EndpointPat
   if (input.url !== undefined || !partial) out.url = parseUrl(input.url);
   if (input.description !== undefined) {
     if (input.description !== null && typeof input.description !== 'string') throw new AppError('invalid_request', 'description: must be a string or null.');
-    if (typeof input.description === 'string' && input.description.length > 500) throw new AppError('invalid_request', 'description: at most 500 characters.');
+    if (typeof input.description === 'string' && characterCount(input.description) > 500) throw new AppError('invalid_request', 'description: at most 500 characters.');
     out.description = input.description === '' ? null : input.description;
   }
   if (input.events !== undefined) out.events = parseEvents(input.events);
@@ -31,7 +32,7 @@ export function parseEndpointInput(body: unknown, partial: boolean): EndpointPat
 
 function parseUrl(url: unknown): string {
   if (typeof url !== 'string' || url.trim() === '') throw new AppError('invalid_request', 'url: required, an http(s) URL that receives the POSTs.');
-  if (url.length > 2048) throw new AppError('invalid_request', 'url: at most 2048 characters.');
+  if (url.length > maxUrlLength) throw new AppError('invalid_request', `url: at most ${maxUrlLength} characters.`);
   let parsed: URL;
   try {
     parsed = new URL(url.trim());

@@ -1,12 +1,13 @@
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/AppError.js';
 import type { Principal } from '../services/apiKeys.js';
 import { readCookie, sessionCookie } from '../services/sessions.js';
 import type { AppContext } from './AppContext.js';
+import { buildValidator } from './buildValidator.js';
 import { adminRoutes } from './routes/adminRoutes.js';
 import { accountRoutes } from './routes/accountRoutes.js';
 import { assetRoutes } from './routes/assetRoutes.js';
@@ -39,7 +40,12 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
     // Per-request lines would dominate the log and the hot path; failures are logged below instead.
     logController: new LogController({ disableRequestLogging: true }),
     schemaErrorFormatter: formatSchemaErrors,
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
+    // Errors Fastify answers before routing (a malformed %-escape in the path) get the catalogue shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const body = toHttpError(error);
+      void (reply as FastifyReply).status(body.statusCode).send(body);
+    },
+    schemaController: { compilersFactory: { buildValidator: buildValidator() } },
   });
   app.decorateRequest('principal', null);
 

@@ -1,8 +1,11 @@
 import { Type } from '@sinclair/typebox';
+import { maxCredits, maxMetadataCharacters, maxSkip, maxUrlLength } from '../domain/limits.js';
 
 /** Shared JSON schemas: they validate requests and generate /openapi.json. */
+const skip = Type.Optional(Type.Integer({ minimum: 0, maximum: maxSkip, default: 0 }));
+
 export const Paging = Type.Object({
-  skip: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  skip,
   take: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
 });
 
@@ -21,14 +24,14 @@ export const Target = Type.Object({
 });
 
 export const CreateTaskBody = Type.Object({
-  url: Type.Optional(Type.String({ description: 'http(s) URL of audio or video; exactly one of url, assetId' })),
+  url: Type.Optional(Type.String({ maxLength: maxUrlLength, description: 'http(s) URL of audio or video; exactly one of url, assetId' })),
   assetId: Type.Optional(Type.String()),
   targets: Type.Array(Target),
-  metadata: Type.Optional(Type.String({ maxLength: 4096 })),
+  metadata: Type.Optional(Type.String({ maxLength: maxMetadataCharacters })),
 });
 
 export const TaskQuery = Type.Object({
-  skip: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  skip,
   take: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
   status: Type.Optional(Type.Union([Type.Literal('processing'), Type.Literal('completed'), Type.Literal('error')])),
   model: Type.Optional(Type.String()),
@@ -40,29 +43,28 @@ export const StatisticsQuery = Type.Object({ name: Type.Union([Type.Literal('usa
 
 export const CreateClientBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  // Null first: with type coercion on, a null would otherwise be coerced to 0 by the number branch.
-  credits: Type.Optional(Type.Union([Type.Null(), Type.Number()])),
+  credits: Type.Optional(Type.Union([Type.Number({ minimum: -maxCredits, maximum: maxCredits }), Type.Null()], { description: 'null: unlimited; default 0' })),
 });
 
-export const CreditsBody = Type.Object({ delta: Type.Number() });
+export const CreditsBody = Type.Object({ delta: Type.Number({ minimum: -maxCredits, maximum: maxCredits }) });
 
 const WebhookEvents = Type.Array(Type.Union([Type.Literal('target.completed'), Type.Literal('target.error')]), { minItems: 1, description: 'Default: both events' });
 
 export const CreateEndpointBody = Type.Object({
-  url: Type.String({ description: 'http(s) URL that receives the POSTs' }),
+  url: Type.String({ maxLength: maxUrlLength, description: 'http(s) URL that receives the POSTs' }),
   description: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 500 })])),
   events: Type.Optional(WebhookEvents),
 });
 
 export const UpdateEndpointBody = Type.Object({
-  url: Type.Optional(Type.String()),
+  url: Type.Optional(Type.String({ maxLength: maxUrlLength })),
   description: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 500 })])),
   events: Type.Optional(WebhookEvents),
   enabled: Type.Optional(Type.Boolean()),
 });
 
 export const MessageQuery = Type.Object({
-  skip: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  skip,
   take: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
 });

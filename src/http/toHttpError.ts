@@ -25,6 +25,10 @@ export function toHttpError(error: unknown): HttpErrorBody {
       return body(400, 'invalid_request', 'The body is not valid JSON.');
     case 'FST_REQ_FILE_TOO_LARGE':
       return body(413, 'payload_too_large', 'The file is larger than the upload limit (STEMLINE_MAX_UPLOAD_BYTES).');
+    case 'FST_ERR_BAD_URL':
+      return body(400, 'invalid_request', 'The request path is not a valid URL (a malformed %-escape).');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return body(400, 'invalid_request', 'A path parameter of the request is too long.');
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return body(415, 'unsupported_media_type', 'POST /assets takes multipart/form-data with one field `file`.');
   }
@@ -39,14 +43,17 @@ function body(statusCode: number, code: ErrorCode | string, message: string): Ht
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
 }
 
-/** Fastify schema errors as `targets[2].formats[0]: must be string`. */
-export function formatSchemaErrors(errors: { instancePath: string; message?: string; params?: Record<string, unknown> }[], dataVar: string): Error {
+/** Fastify schema errors as `targets[2].formats[0]: must be string` (`must be number or null` for unions). */
+export function formatSchemaErrors(errors: { instancePath: string; keyword?: string; message?: string; params?: Record<string, unknown> }[], dataVar: string): Error {
   const first = errors[0];
   const path = first.instancePath.split('/').filter(Boolean).map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : `${i === 0 ? '' : '.'}${part}`)).join('');
   let message = first.message ?? 'is invalid';
   if (first.params?.allowedValues) message += `: ${(first.params.allowedValues as unknown[]).join(', ')}`;
   if (first.params?.missingProperty) return new Error(`${path ? `${path}.` : ''}${String(first.params.missingProperty)}: is required`);
+  if (first.keyword === 'type') {
+    const types = errors.filter((e) => e.keyword === 'type' && e.instancePath === first.instancePath).map((e) => String(e.params?.type));
+    message = `must be ${[...new Set(types)].join(' or ')}`;
+  }
   const where = path || dataVar;
   return new Error(`${where}: ${message}`);
 }
-

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { newId } from '../domain/newId.js';
+import { AppError } from '../errors/AppError.js';
 import type { ApiKey, Repositories } from './ports.js';
 
 export interface Principal {
@@ -70,7 +71,14 @@ function toPrincipal(key: ApiKey): Principal {
  */
 export async function ensureFirstClient(repos: Repositories, adminKey: string | null, now: number): Promise<{ clientId: string; generatedKey: string | null } | null> {
   if ((await repos.clients.count()) > 0) {
-    if (adminKey && (await createAuthenticator(repos, 0).authenticate(adminKey)) === null) {
+    const stored = adminKey ? await repos.keys.findByHash(hashKey(adminKey)) : null;
+    if (stored?.revokedAt != null) {
+      throw new AppError('invalid_argument', `STEMLINE_ADMIN_KEY names a key that was revoked (key ${stored.id}, prefix ${stored.prefix}); a revoked key is never valid again. Unset STEMLINE_ADMIN_KEY or set it to a new key of at least 32 characters.`);
+    }
+    if (stored && !stored.admin) {
+      throw new AppError('invalid_argument', `STEMLINE_ADMIN_KEY names an existing key that is not an admin key (key ${stored.id}, prefix ${stored.prefix}). Unset it or choose a new key.`);
+    }
+    if (adminKey && !stored) {
       // A configured admin key that is not stored yet belongs to the first client.
       const first = (await repos.clients.list())[0];
       await issueKey(repos, first.id, true, now, adminKey);

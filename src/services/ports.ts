@@ -88,6 +88,8 @@ export interface KeysPort {
   listForClient(clientId: string): Promise<ApiKey[]>;
   /** A key that is not revoked, by id (sessions re-check their key with it). */
   getActive(id: string): Promise<ApiKey | null>;
+  /** Any key with this hash, revoked or not. */
+  findByHash(hash: string): Promise<ApiKey | null>;
 }
 
 export interface AssetsPort {

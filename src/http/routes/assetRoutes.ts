@@ -5,6 +5,7 @@ import type { Asset } from '../../services/ports.js';
 import { uploadAsset } from '../../services/uploadAsset.js';
 import type { AppContext } from '../AppContext.js';
 import { IdParams, Paging } from '../schemas.js';
+import { toUploadError } from '../toUploadError.js';
 
 export function assetRoutes(app: FastifyInstance, ctx: AppContext): void {
   const render = (asset: Asset) => ({
@@ -14,16 +15,20 @@ export function assetRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/assets', { schema: { summary: 'Upload audio or video (multipart/form-data, field `file`)', tags: ['assets'], consumes: ['multipart/form-data'] } }, async (request) => {
     if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'POST /assets takes multipart/form-data with one field `file`.');
-    const part = await request.file();
-    if (!part) throw new AppError('invalid_request', 'No file: send the audio or video in the multipart field `file`.');
-    if (part.fieldname !== 'file') {
-      part.file.resume();
-      throw new AppError('invalid_request', `The multipart field must be named \`file\`, got \`${part.fieldname}\`.`);
+    try {
+      const part = await request.file();
+      if (!part) throw new AppError('invalid_request', 'No file: send the audio or video in the multipart field `file`.');
+      if (part.fieldname !== 'file') {
+        part.file.resume();
+        throw new AppError('invalid_request', `The multipart field must be named \`file\`, got \`${part.fieldname}\`.`);
+      }
+      const asset = await uploadAsset({
+        repos: ctx.repos, store: ctx.store, identify: ctx.identify, maxBytes: ctx.config.maxUploadBytes, assetTtlSeconds: ctx.config.assetTtlSeconds,
+      }, request.principal!.clientId, part.file, part.filename ?? 'upload', Date.now());
+      return render(asset);
+    } catch (error) {
+      throw toUploadError(error, request.raw.destroyed || request.raw.readableAborted);
     }
-    const asset = await uploadAsset({
-      repos: ctx.repos, store: ctx.store, identify: ctx.identify, maxBytes: ctx.config.maxUploadBytes, assetTtlSeconds: ctx.config.assetTtlSeconds,
-    }, request.principal!.clientId, part.file, part.filename ?? 'upload', Date.now());
-    return render(asset);
   });
 
   app.get<{ Querystring: { skip: number; take: number } }>('/assets', { schema: { summary: 'List live assets, newest first', tags: ['assets'], querystring: Paging } }, async (request) => {

@@ -1,0 +1,51 @@
+/**
+ * Every setting of `stemline serve`: its environment variable (the flag is the same name in
+ * kebab case: STEMLINE_DATA_DIR is --data-dir), its default and what it means. `serve --help`
+ * prints this table, unknown flags are checked against it, and docs/reference/configuration.md
+ * lists the same rows (a test keeps them in step).
+ */
+export interface ConfigVariable {
+  name: string;
+  default: string;
+  meaning: string;
+}
+
+export const configVariables: readonly ConfigVariable[] = [
+  { name: 'STEMLINE_HOST', default: '127.0.0.1', meaning: 'listen address' },
+  { name: 'STEMLINE_PORT', default: '8080', meaning: 'listen port (0: any free port)' },
+  { name: 'STEMLINE_PUBLIC_URL', default: 'http://<host>:<port>', meaning: 'base URL of signed links and the dashboard, as clients reach the service' },
+  { name: 'STEMLINE_DATA_DIR', default: './data', meaning: 'SQLite file and local storage' },
+  { name: 'STEMLINE_DATABASE_URL', default: 'SQLite in the data dir', meaning: 'postgres://user@host:5432/db for scale-out, or sqlite:<path>' },
+  { name: 'STEMLINE_STORAGE_URL', default: 'local disk in the data dir', meaning: 'file:<dir> (S3 is not available in this version)' },
+  { name: 'STEMLINE_ADMIN_KEY', default: 'generated and printed once', meaning: 'at first start with no client: the admin key of the first client (unlimited credits); at least 32 characters' },
+  { name: 'STEMLINE_ROLES', default: 'api,worker,dispatcher', meaning: 'what this process runs: api (HTTP and dashboard), worker (separation), dispatcher (webhooks)' },
+  { name: 'STEMLINE_ALLOW_PRIVATE_NETWORKS', default: 'false', meaning: 'let webhooks and url inputs reach loopback and private addresses' },
+  { name: 'STEMLINE_ALLOWED_NETWORKS', default: '(none)', meaning: 'comma-separated CIDRs that webhooks and url inputs may reach although not public' },
+  { name: 'STEMLINE_LINK_TTL_SECONDS', default: '3600', meaning: 'lifetime of signed links' },
+  { name: 'STEMLINE_ASSET_TTL_SECONDS', default: '259200', meaning: 'lifetime of uploaded assets (72 h)' },
+  { name: 'STEMLINE_OUTPUT_TTL_SECONDS', default: '2592000', meaning: 'output files are deleted this long after their task was created (30 days)' },
+  { name: 'STEMLINE_MAX_TARGETS', default: '10', meaning: 'targets per task' },
+  { name: 'STEMLINE_MAX_UPLOAD_BYTES', default: '2147483648', meaning: 'largest upload or fetched input' },
+  { name: 'STEMLINE_MAX_DURATION_SECONDS', default: '10800', meaning: 'longest input a target processes (413 beyond)' },
+  { name: 'STEMLINE_RATE_LIMIT', default: '60', meaning: 'requests per second per key' },
+  { name: 'STEMLINE_WORKER_CONCURRENCY', default: '1', meaning: 'targets one worker process separates at once (each uses every core)' },
+  { name: 'STEMLINE_FETCH_CONCURRENCY', default: '8', meaning: 'url inputs one worker process downloads at once (downloads never hold separation slots)' },
+  { name: 'STEMLINE_SEPARATION_THREADS', default: 'one per core', meaning: 'threads of the separation pool' },
+  { name: 'STEMLINE_LEASE_MS', default: '30000', meaning: 'lease of a claimed target or download, renewed every third of it' },
+  { name: 'STEMLINE_MAX_ATTEMPTS', default: '3', meaning: 'attempts of a target before a transient failure becomes a final 500' },
+  { name: 'STEMLINE_FETCH_TIMEOUT_MS', default: '600000', meaning: 'timeout of downloading a url input (whole download)' },
+  { name: 'STEMLINE_SHUTDOWN_GRACE_MS', default: '30000', meaning: 'on SIGTERM, how long running targets may take to finish before they are released' },
+  { name: 'STEMLINE_WEBHOOK_TIMEOUT_MS', default: '15000', meaning: 'whole-exchange timeout of one delivery attempt' },
+  { name: 'STEMLINE_WEBHOOK_RETRY_SCHEDULE', default: '5s,5m,30m,2h,5h,10h,10h', meaning: 'delays after each failed attempt' },
+  { name: 'STEMLINE_WEBHOOK_DISABLE_AFTER', default: '5d', meaning: 'continuous failure before an endpoint is disabled' },
+  { name: 'STEMLINE_WEBHOOK_LOG_RETENTION', default: '30d', meaning: 'how long delivery attempts and ended messages are kept' },
+  { name: 'STEMLINE_WEBHOOK_ENDPOINT_CONCURRENCY', default: '16', meaning: 'delivery attempts in flight per endpoint, per dispatcher process' },
+  { name: 'STEMLINE_WEBHOOK_CONCURRENCY', default: '512', meaning: 'delivery attempts in flight per dispatcher process' },
+  { name: 'STEMLINE_FFMPEG', default: 'the npm-shipped binary', meaning: 'ffmpeg to use' },
+  { name: 'STEMLINE_LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent (logs are JSON lines on stdout)' },
+];
+
+/** `STEMLINE_DATA_DIR` -> `--data-dir`. */
+export function flagOf(name: string): string {
+  return `--${name.slice('STEMLINE_'.length).toLowerCase().replace(/_/g, '-')}`;
+}
