@@ -13,6 +13,7 @@ import { openDatabase, type Database } from './db/openDatabase.js';
 import { buildApp } from './http/buildApp.js';
 import { AppError, isAppError } from './errors/AppError.js';
 import { createMetrics } from './metrics/createMetrics.js';
+import { FetchQueue } from './queue/fetchQueue.js';
 import { MessageQueue } from './queue/messageQueue.js';
 import { runHousekeeping } from './queue/runHousekeeping.js';
 import { startPeriodic } from './queue/startPeriodic.js';
@@ -64,6 +65,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     const notifyWebhooks = () => webhookWakeups.notify();
     const queue = new TargetQueue(database.db, database.profile, () => void notifyWebhooks());
     const messages = new MessageQueue(database.db, database.profile);
+    const fetches = new FetchQueue(database.db, database.profile, queue);
     const egress = { allowPrivate: config.allowPrivateNetworks, allowedNetworks: config.allowedNetworks };
     const ffmpegPath = resolveFfmpegPath(config.ffmpegPath ? { STEMLINE_FFMPEG: config.ffmpegPath } : {});
     const metrics = createMetrics({
@@ -83,10 +85,13 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         await pool.close();
         await fetchAgent.close();
       });
-      worker = new TargetWorker(queue, {
+      worker = new TargetWorker(queue, fetches, {
         queue, store, ffmpegPath, separate: (r) => pool.separate(r), separationConcurrency: pool.size + 1, dispatcher: fetchAgent,
         maxDurationSeconds: config.maxDurationSeconds, maxInputBytes: config.maxUploadBytes, fetchTimeoutMs: config.fetchTimeoutMs,
-      }, wakeups, { concurrency: config.workerConcurrency, leaseMs: config.leaseMs, maxAttempts: config.maxAttempts, pollMs: database.profile.notify ? 5000 : 1000 }, log.child({ role: 'worker' }), {
+      }, wakeups, {
+        concurrency: config.workerConcurrency, fetchConcurrency: config.fetchConcurrency, leaseMs: config.leaseMs, maxAttempts: config.maxAttempts,
+        pollMs: database.profile.notify ? 5000 : 1000,
+      }, log.child({ role: 'worker' }), {
         ended(target, status, outcome) {
           metrics.targetsEnded.inc({ status, model: target.model });
           if (outcome) metrics.separationSeconds.inc(outcome.duration);
@@ -118,7 +123,9 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         config, repos, store, auth, sessions, metrics, version, dashboardDir: dashboardDir(),
         identify: async (path) => {
           try {
-            return detectInputFormat(await probeMedia(ffmpegPath, path));
+            const info = await probeMedia(ffmpegPath, path);
+            const format = detectInputFormat(info);
+            return format ? { format, durationSeconds: info.durationSeconds } : null;
           } catch (error) {
             // A cut-off upload is media, just incomplete: say so rather than "not media".
             if (isAppError(error) && error.code === 'media_truncated') throw error;
@@ -142,7 +149,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     worker?.start();
     dispatcher?.start();
     if (worker || dispatcher) {
-      const housekeeping = startPeriodic(() => runHousekeeping({ queue, messages, repos, store, log }, {
+      const housekeeping = startPeriodic(() => runHousekeeping({ queue, fetches, messages, repos, store, log }, {
         maxAttempts: config.maxAttempts, outputTtlSeconds: config.outputTtlSeconds, scratchMaxAgeMs: 6 * 3600_000, webhookLogRetentionMs: config.webhookLogRetentionMs,
       }), { intervalMs: Math.max(1000, Math.floor(config.leaseMs / 2)), name: 'housekeeping' }, log);
       cleanups.unshift(() => housekeeping.stop());

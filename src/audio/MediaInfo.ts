@@ -1,5 +1,9 @@
+import type { Demuxer } from './sniffContainer.js';
+
 /** What probing an input tells us before decoding it. */
 export interface MediaInfo {
+  /** The demuxer the content was identified as; every later ffmpeg run on the file forces it. */
+  demuxer?: Demuxer;
   /** ffmpeg's demuxer names, e.g. `wav` or `mov,mp4,m4a,3gp,3g2,mj2`. */
   container: string;
   /** From the container header; null when the container does not say (some streams). */

@@ -1,15 +1,25 @@
 import type { OutputFormat } from '../domain/outputFormats.js';
+import type { Demuxer } from './sniffContainer.js';
 
 /** Pure builders of ffmpeg command lines; the runners in this folder spawn them. */
 
-export function buildProbeArgs(inputPath: string): string[] {
-  return ['-hide_banner', '-nostdin', '-i', inputPath];
+/**
+ * Opens an input file the only way this service lets ffmpeg open one: the demuxer its content
+ * was identified as, forced, and plain local files as the only protocol, so no input (an HLS or
+ * concat playlist, a mov reference) can make ffmpeg read another file or a URL.
+ */
+export function buildInputArgs(inputPath: string, demuxer: Demuxer): string[] {
+  return ['-protocol_whitelist', 'file', '-f', demuxer, ...(demuxer === 'mov' ? ['-enable_drefs', '0'] : []), '-i', `file:${inputPath}`];
+}
+
+export function buildProbeArgs(inputPath: string, demuxer: Demuxer): string[] {
+  return ['-hide_banner', '-nostdin', ...buildInputArgs(inputPath, demuxer)];
 }
 
 /** Decodes the first audio stream to interleaved 32-bit float PCM on stdout, at its own rate and channel count. */
-export function buildDecodeArgs(inputPath: string): string[] {
+export function buildDecodeArgs(inputPath: string, demuxer: Demuxer): string[] {
   return [
-    '-hide_banner', '-nostdin', '-v', 'error', '-i', inputPath,
+    '-hide_banner', '-nostdin', '-v', 'error', ...buildInputArgs(inputPath, demuxer),
     '-map', '0:a:0', '-vn', '-sn', '-dn', '-c:a', 'pcm_f32le', '-f', 'f32le', 'pipe:1',
   ];
 }
@@ -26,7 +36,7 @@ export interface EncodeSpec {
   inputBitDepth: number | null;
   outputs: EncodeOutput[];
   /** For video input: the original file, whose first video stream goes into `mp4` outputs. */
-  video?: { path: string; codec: string };
+  video?: { path: string; codec: string; demuxer: Demuxer };
 }
 
 // Codecs the mp4 muxer takes as they are; anything else is re-encoded to H.264 for mp4 output.
@@ -43,9 +53,9 @@ export function buildEncodeArgs(spec: EncodeSpec): string[] {
   const args = [
     '-hide_banner', '-nostdin', '-v', 'error', '-y',
     '-f', 'f32le', '-ar', String(spec.sampleRate), '-ac', String(spec.channels),
-    '-channel_layout', spec.channels === 1 ? 'mono' : 'stereo', '-i', 'pipe:0',
+    '-channel_layout', spec.channels === 1 ? 'mono' : 'stereo', '-protocol_whitelist', 'pipe', '-i', 'pipe:0',
   ];
-  if (spec.video && spec.outputs.some((o) => o.format === 'mp4')) args.push('-i', spec.video.path);
+  if (spec.video && spec.outputs.some((o) => o.format === 'mp4')) args.push(...buildInputArgs(spec.video.path, spec.video.demuxer));
   const pcm24 = spec.inputBitDepth !== 16;
   for (const output of spec.outputs) {
     args.push('-map', '0:a');
@@ -73,7 +83,7 @@ export function buildEncodeArgs(spec: EncodeSpec): string[] {
         args.push('-movflags', '+faststart', '-f', 'mp4');
         break;
     }
-    args.push(output.path);
+    args.push(`file:${output.path}`);
   }
   return args;
 }

@@ -2,12 +2,13 @@ import { AppError } from '../errors/AppError.js';
 import { buildDecodeArgs } from './buildFfmpegArgs.js';
 import { tooLongMessage } from './checkMediaInfo.js';
 import type { MediaInfo } from './MediaInfo.js';
+import type { ProbedMedia } from './probeMedia.js';
 import { ffmpegReason, spawnFfmpeg } from './runFfmpeg.js';
 
 export interface DecodeOptions {
   ffmpegPath: string;
   inputPath: string;
-  info: MediaInfo & { audio: NonNullable<MediaInfo['audio']> };
+  info: ProbedMedia & { audio: NonNullable<MediaInfo['audio']> };
   maxDurationSeconds: number;
   signal?: AbortSignal;
 }
@@ -19,7 +20,7 @@ export interface DecodeOptions {
 export async function* decodeAudio(options: DecodeOptions): AsyncGenerator<Float32Array[]> {
   const { info, inputPath } = options;
   const { channels, sampleRate } = info.audio;
-  const proc = spawnFfmpeg(options.ffmpegPath, buildDecodeArgs(inputPath), options.signal);
+  const proc = spawnFfmpeg(options.ffmpegPath, buildDecodeArgs(inputPath, info.demuxer), options.signal);
   proc.child.stdin!.end();
   const frameBytes = 4 * channels;
   const maxFrames = Math.ceil(options.maxDurationSeconds * sampleRate);

@@ -45,6 +45,6 @@ export async function runFfmpeg(ffmpegPath: string, args: string[], signal?: Abo
 export function ffmpegReason(stderr: string, inputPath?: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('At least one output'));
   let line = lines.at(-1) ?? 'ffmpeg failed without a message';
-  if (inputPath) line = line.split(inputPath).join('input');
+  if (inputPath) line = line.split(`file:${inputPath}`).join('input').split(inputPath).join('input');
   return line.replace(/^input: /, '');
 }

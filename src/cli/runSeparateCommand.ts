@@ -1,5 +1,6 @@
-import { access, mkdir, stat } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import { AppError } from '../errors/AppError.js';
 import { separateFile } from '../audio/pipeline/separateFile.js';
 import { SeparationPool } from '../audio/pool/SeparationPool.js';
@@ -52,12 +53,15 @@ export async function runSeparateCommand(argv: string[], env: NodeJS.ProcessEnv)
   }
 }
 
-/** The output folder exists (or is made) and is a folder: said plainly, not as a stack trace. */
+/** The output folder is a folder, or can be made (nothing is written before the input is known good). */
 async function prepareOutDir(outDir: string): Promise<void> {
   const existing = await stat(outDir).catch(() => null);
   if (existing && !existing.isDirectory()) throw new AppError('invalid_argument', `--out: '${outDir}' is a file, not a folder; name a folder for the stems.`);
-  await mkdir(outDir, { recursive: true }).catch((cause: NodeJS.ErrnoException) => {
-    const why = cause.code === 'EACCES' ? 'permission denied' : cause.code === 'ENOTDIR' ? 'a part of the path is a file' : cause.code ?? cause.message;
-    throw new AppError('invalid_argument', `--out: cannot create the folder '${outDir}' (${why}).`, { cause });
+  let parent = resolve(outDir);
+  while (!existing && !(await stat(parent).catch(() => null))) parent = dirname(parent);
+  const base = existing ? resolve(outDir) : parent;
+  if (!(await stat(base)).isDirectory()) throw new AppError('invalid_argument', `--out: cannot create '${outDir}': '${base}' is a file.`);
+  await access(base, constants.W_OK).catch(() => {
+    throw new AppError('invalid_argument', `--out: cannot write into '${base}' (permission denied).`);
   });
 }

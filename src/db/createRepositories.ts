@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { TargetRecord, TaskRecord } from '../domain/renderTask.js';
 import type { ApiKey, Asset, Client, Repositories } from '../services/ports.js';
-import { maxBalance } from '../domain/limits.js';
+import { maxBalance, waitingForInput } from '../domain/limits.js';
 import { newId } from '../domain/newId.js';
 import { AppError } from '../errors/AppError.js';
 import { createWebhookRepository } from './createWebhookRepository.js';
@@ -71,7 +71,7 @@ export function createRepositories(db: Kysely<Schema>): Repositories {
       async insert(asset) {
         await db.insertInto('assets').values({
           id: asset.id, client_id: asset.clientId, name: asset.name, format: asset.format, storage_key: asset.storageKey,
-          size_bytes: asset.sizeBytes, created_at: asset.createdAt, expires_at: asset.expiresAt,
+          size_bytes: asset.sizeBytes, duration_seconds: asset.durationSeconds, created_at: asset.createdAt, expires_at: asset.expiresAt,
         }).execute();
       },
       async get(clientId, id, now) {
@@ -95,17 +95,25 @@ export function createRepositories(db: Kysely<Schema>): Repositories {
     },
     tasks: {
       async create(task) {
-        await db.transaction().execute(async (tx) => {
+        return db.transaction().execute(async (tx) => {
+          // Check and reserve in one statement: concurrent creations cannot both see the same balance.
+          const reserved = task.targets.reduce((sum, t) => sum + t.reserved, 0);
+          const held = await tx.updateTable('clients').set({ reserved: sql<number>`reserved + ${reserved}` })
+            .where('id', '=', task.clientId).where((eb) => eb.or([eb('credits', 'is', null), eb(sql<number>`credits - reserved`, '>', 0)])).executeTakeFirst();
+          if (Number(held.numUpdatedRows) === 0) return false;
+          const download = task.url !== null && task.inputKey === null;
           await tx.insertInto('tasks').values({
             id: task.id, client_id: task.clientId, created_at: task.createdAt, completed_at: null, asset_id: task.assetId,
-            url: task.url, metadata: task.metadata, input_key: task.inputKey,
+            url: task.url, metadata: task.metadata, input_key: task.inputKey, fetch_available_at: download ? task.createdAt : null,
           }).execute();
           await tx.insertInto('targets').values(task.targets.map((t) => ({
             id: t.id, task_id: task.id, client_id: task.clientId, position: t.position, model: t.model, variant: t.variant,
             language: t.language, residual: t.residual === null ? null : t.residual ? 1 : 0, formats: JSON.stringify(t.formats),
             status: 'processing' as const, cost: null, duration: null, error_code: null, error_message: null, outputs: null,
-            lease_owner: null, lease_expires_at: null, available_at: task.createdAt, created_at: task.createdAt, ended_at: null,
+            lease_owner: null, lease_expires_at: null, available_at: download ? waitingForInput : task.createdAt, created_at: task.createdAt, ended_at: null,
+            reserved: t.reserved,
           }))).execute();
+          return true;
         });
       },
       async get(clientId, id) {
@@ -159,7 +167,7 @@ export function createRepositories(db: Kysely<Schema>): Repositories {
 }
 
 function toClient(row: Selectable<ClientsTable>): Client {
-  return { id: row.id, name: row.name, credits: row.credits === null ? null : Number(row.credits), createdAt: Number(row.created_at) };
+  return { id: row.id, name: row.name, credits: row.credits === null ? null : Number(row.credits), reserved: Number(row.reserved), createdAt: Number(row.created_at) };
 }
 
 function toKey(row: Selectable<ApiKeysTable>): ApiKey {
@@ -172,7 +180,8 @@ function toKey(row: Selectable<ApiKeysTable>): ApiKey {
 function toAsset(row: Selectable<AssetsTable>): Asset {
   return {
     id: row.id, clientId: row.client_id, name: row.name, format: row.format, storageKey: row.storage_key,
-    sizeBytes: Number(row.size_bytes), createdAt: Number(row.created_at), expiresAt: Number(row.expires_at),
+    sizeBytes: Number(row.size_bytes), durationSeconds: row.duration_seconds === null ? null : Number(row.duration_seconds),
+    createdAt: Number(row.created_at), expiresAt: Number(row.expires_at),
   };
 }
 

@@ -80,6 +80,10 @@ export interface ClientsTable {
   name: string;
   /** null: unlimited. */
   credits: number | null;
+  /** Sum of the reservations of this client's targets still processing. */
+  reserved: Generated<number>;
+  /** When a worker last claimed one of this client's targets (fair claiming). */
+  last_claimed_at: number | null;
   created_at: number;
 }
 
@@ -102,6 +106,8 @@ export interface AssetsTable {
   format: string;
   storage_key: string;
   size_bytes: number;
+  /** Known at upload (null when the container does not say). */
+  duration_seconds: number | null;
   created_at: number;
   expires_at: number;
 }
@@ -116,6 +122,11 @@ export interface TasksTable {
   metadata: string | null;
   /** Storage key of the input once a worker has it (the asset's file, or the fetched `url`). */
   input_key: string | null;
+  /** The download of `url` is due at this time; null when there is none to do. */
+  fetch_available_at: number | null;
+  fetch_lease_owner: string | null;
+  fetch_lease_expires_at: number | null;
+  fetch_attempts: Generated<number>;
 }
 
 export interface TargetsTable {
@@ -140,8 +151,10 @@ export interface TargetsTable {
   attempts: Generated<number>;
   lease_owner: string | null;
   lease_expires_at: number | null;
-  /** Not claimable before this time (retry backoff). */
+  /** Not claimable before this time (retry backoff; far in the future while the input is downloaded). */
   available_at: number;
+  /** Credits held for this target until it ends (the estimated cost). */
+  reserved: Generated<number>;
   created_at: number;
   ended_at: number | null;
 }

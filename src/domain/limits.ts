@@ -21,3 +21,6 @@ export function characterCount(text: string): number {
   for (const _ of text) count++;
   return count;
 }
+
+/** `available_at` of targets whose `url` input is still being downloaded: never due until then. */
+export const waitingForInput = Number.MAX_SAFE_INTEGER;

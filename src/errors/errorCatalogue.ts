@@ -6,6 +6,7 @@
 export const errorCatalogue = {
   // Media problems: permanent, a target fails at once.
   media_unreadable: { status: 400, retryable: false },
+  media_unsupported: { status: 400, retryable: false },
   media_no_audio: { status: 400, retryable: false },
   media_empty: { status: 400, retryable: false },
   media_truncated: { status: 400, retryable: false },
@@ -38,6 +39,7 @@ export const errorCatalogue = {
   processing_timeout: { status: 504, retryable: true },
   internal: { status: 500, retryable: true },
   unavailable: { status: 503, retryable: true },
+  storage_full: { status: 503, retryable: true },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -15,8 +15,8 @@ export interface AppContext {
   /** Folder of the built dashboard (index.html, app.js, app.css). */
   dashboardDir: string;
   metrics: Metrics;
-  /** Accepted input format of a local file by content, or null. */
-  identify: (path: string) => Promise<string | null>;
+  /** Accepted input format of a local file by content (and its duration when known), or null. */
+  identify: (path: string) => Promise<{ format: string; durationSeconds: number | null } | null>;
   checkUrl: (url: string) => Promise<void>;
   notify: () => Promise<void>;
   /** Wakes webhook dispatchers (a message was made due by retry, recover or re-enabling). */

@@ -1,146 +1,210 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { isAppError } from '../errors/AppError.js';
+import { acceptedInputs, sniffFile } from '../audio/probeMedia.js';
+import { AppError } from '../errors/AppError.js';
+import { classifyError, isStorageFull, isTransientDatabaseError } from '../errors/classifyError.js';
+import { ClaimLoop, sleep, type JobContext } from './ClaimLoop.js';
+import { fetchInput } from './fetchInput.js';
+import type { ClaimedDownload, FetchQueue } from './fetchQueue.js';
+import { holdLease } from './holdLease.js';
 import { processTarget, type ProcessDeps, type TargetOutcome } from './processTarget.js';
 import type { ClaimedTarget, TargetQueue } from './targetQueue.js';
 import type { Wakeups } from './Wakeups.js';
 
 export interface TargetWorkerOptions {
+  /** Targets separated at once. */
   concurrency: number;
+  /** `url` inputs downloaded at once: slots of their own, apart from separation. */
+  fetchConcurrency: number;
   leaseMs: number;
   maxAttempts: number;
   /** Longest idle wait between claims when no wake-up arrives. */
   pollMs: number;
+  /** Wait before retrying work that failed because storage was full or the database away. */
+  environmentRetryMs?: number;
 }
 
 export interface TargetEvents {
   ended(target: ClaimedTarget, status: 'completed' | 'error', outcome: TargetOutcome | null): void;
 }
 
-interface Job {
-  target: ClaimedTarget;
-  abort: AbortController;
-  done: Promise<void>;
-  stopping: boolean;
-}
-
 /**
- * Claims targets and runs them, `concurrency` at a time, renewing each lease every third of its
- * length. States: running -> draining (no new claims, running jobs finish) -> stopped. A job whose
- * lease is lost is abandoned; a job interrupted by shutdown is released for another worker.
+ * The worker role: one loop claims downloads of `url` inputs, another claims targets and
+ * separates them. Failures are sorted by what they are: the environment (storage full, database
+ * away) waits and retries without using up the target's attempts; transient errors retry with
+ * backoff; the rest fail the target at once, with a message free of server paths. Ending a target
+ * is retried through short database outages, fenced on the lease so it happens at most once.
  */
 export class TargetWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  private readonly jobs = new Set<Job>();
-  private readonly stopSignal = new AbortController();
-  private loop: Promise<void> | null = null;
+  private readonly separations: ClaimLoop<ClaimedTarget>;
+  private readonly downloads: ClaimLoop<ClaimedDownload>;
 
   constructor(
     private readonly queue: TargetQueue,
+    private readonly fetches: FetchQueue,
     private readonly deps: ProcessDeps,
     private readonly wakeups: Wakeups,
     private readonly options: TargetWorkerOptions,
     private readonly log: Logger,
     private readonly events?: TargetEvents,
-  ) {}
+  ) {
+    this.separations = new ClaimLoop({
+      name: 'target', concurrency: options.concurrency, pollMs: options.pollMs,
+      claim: () => this.queue.claim(this.owner, Date.now(), this.options.leaseMs),
+      run: (target, context) => this.runTarget(target, context),
+    }, wakeups, log);
+    this.downloads = new ClaimLoop({
+      name: 'download', concurrency: options.fetchConcurrency, pollMs: options.pollMs,
+      claim: () => this.fetches.claim(this.owner, Date.now(), this.options.leaseMs),
+      run: (task, context) => this.runDownload(task, context),
+    }, wakeups, log);
+  }
 
   start(): void {
-    this.loop ??= this.run();
+    this.separations.start();
+    this.downloads.start();
   }
 
   /** Stops claiming, lets running jobs finish for `graceMs`, then interrupts and releases the rest. */
   async stop(graceMs: number): Promise<void> {
-    this.stopSignal.abort();
-    await this.loop;
-    const all = Promise.all([...this.jobs].map((j) => j.done));
-    const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
-    if ((await Promise.race([all, timer])) === 'timeout') {
-      for (const job of this.jobs) {
-        job.stopping = true;
-        job.abort.abort();
-      }
-      await all;
-    }
+    await Promise.all([this.separations.stop(graceMs), this.downloads.stop(graceMs)]);
   }
 
+  /** Separations running now. */
   get active(): number {
-    return this.jobs.size;
+    return this.separations.active;
   }
 
-  private async run(): Promise<void> {
-    const signal = this.stopSignal.signal;
-    const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    while (!signal.aborted) {
-      if (this.jobs.size >= this.options.concurrency) {
-        await Promise.race([...[...this.jobs].map((j) => j.done), stopped]);
-        continue;
-      }
-      let target: ClaimedTarget | null = null;
-      try {
-        target = await this.queue.claim(this.owner, Date.now(), this.options.leaseMs);
-      } catch (error) {
-        this.log.error({ err: error }, 'claiming a target failed');
-      }
-      if (target) this.startJob(target);
-      else await this.wakeups.wait(this.options.pollMs, signal);
-    }
+  private get environmentRetryMs(): number {
+    return this.options.environmentRetryMs ?? 5000;
   }
 
-  private startJob(target: ClaimedTarget): void {
-    const abort = new AbortController();
-    const job: Job = { target, abort, stopping: false, done: Promise.resolve() };
-    this.jobs.add(job);
-    job.done = this.runJob(job).finally(() => this.jobs.delete(job));
-  }
-
-  private async runJob(job: Job): Promise<void> {
-    const { target, abort } = job;
+  private async runTarget(target: ClaimedTarget, context: JobContext): Promise<void> {
     const log = this.log.child({ targetId: target.id, taskId: target.task_id, model: target.model, attempt: target.attempts });
-    let leaseLost = false;
-    const renewal = setInterval(() => {
-      this.queue.renew(target.id, this.owner, Date.now(), this.options.leaseMs).then((ok) => {
-        if (!ok) {
-          leaseLost = true;
-          abort.abort();
-        }
-      }, (error) => log.warn({ err: error }, 'renewing a lease failed'));
-    }, Math.max(250, Math.floor(this.options.leaseMs / 3)));
+    const abort = new AbortController();
+    context.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    const lease = holdLease((now) => this.queue.renew(target.id, this.owner, now, this.options.leaseMs), this.options.leaseMs, () => abort.abort(), log);
     const began = Date.now();
     try {
-      const outcome = await processTarget(this.deps, target, abort.signal);
-      if (await this.queue.complete(target, this.owner, outcome, Date.now())) {
+      let outcome: TargetOutcome;
+      try {
+        outcome = await processTarget(this.deps, target, abort.signal);
+      } catch (error) {
+        if (lease.lost()) log.warn('lease lost; abandoned the target');
+        else if (context.stopping) {
+          await this.queue.release(target, this.owner);
+          log.info('shutting down: target released for another worker');
+        } else await this.handleFailure(target, error, log);
+        return;
+      }
+      const completed = await this.untilStored(() => this.queue.complete(target, this.owner, outcome, Date.now()), lease.lost, log);
+      if (completed) {
         log.info({ durationSeconds: outcome.duration, cost: outcome.cost, ms: Date.now() - began }, 'target completed');
         this.events?.ended(target, 'completed', outcome);
       } else log.warn('target finished after its lease was lost; another worker owns it');
-    } catch (error) {
-      if (leaseLost) log.warn('lease lost; abandoned the target');
-      else if (job.stopping) {
-        await this.queue.release(target, this.owner).catch((e) => log.error({ err: e }, 'releasing a target failed'));
-        log.info('shutting down: target released for another worker');
-      } else await this.handleFailure(target, error, log);
     } finally {
-      clearInterval(renewal);
+      lease.release();
     }
   }
 
   private async handleFailure(target: ClaimedTarget, error: unknown, log: Logger): Promise<void> {
-    const app = isAppError(error) ? error : null;
-    const retryable = app ? app.retryable : true;
+    const failure = classifyError(error);
     const now = Date.now();
-    if (retryable && target.attempts < this.options.maxAttempts) {
+    if (failure.code === 'storage_full' || failure.code === 'unavailable') {
+      // The environment, not the input: wait for the operator without using up attempts.
+      await this.queue.retryLater(target, this.owner, now + this.environmentRetryMs, false);
+      log.error({ err: error, retryInMs: this.environmentRetryMs }, `target could not run (${failure.code}); will retry`);
+      return;
+    }
+    if (failure.retryable && target.attempts < this.options.maxAttempts) {
       const delay = Math.min(60_000, 1000 * 2 ** target.attempts);
       await this.queue.retryLater(target, this.owner, now + delay);
       log.warn({ err: error, retryInMs: delay }, 'target failed; will retry');
       return;
     }
-    const final = app && !retryable
-      ? { code: app.status, message: app.message }
-      : { code: app?.status ?? 500, message: retryable && app ? `${app.message} (after ${target.attempts} attempts)` : `Internal error after ${target.attempts} attempts: ${(error as Error)?.message ?? String(error)}` };
-    if (await this.queue.fail(target, this.owner, final, now)) {
+    const final = finalError(failure, target.attempts);
+    if (await this.untilStored(() => this.queue.fail(target, this.owner, final, Date.now()), () => false, log)) {
       log.warn({ err: error, code: final.code }, 'target failed');
       this.events?.ended(target, 'error', null);
     }
   }
+
+  private async runDownload(task: ClaimedDownload, context: JobContext): Promise<void> {
+    const log = this.log.child({ taskId: task.id, attempt: task.fetch_attempts, role: 'download' });
+    const abort = new AbortController();
+    context.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    const lease = holdLease((now) => this.fetches.renew(task.id, this.owner, now, this.options.leaseMs), this.options.leaseMs, () => abort.abort(), log);
+    const workDir = join(this.deps.store.scratchDir, `fetch-${task.id}-${task.fetch_attempts}`);
+    try {
+      await rm(workDir, { recursive: true, force: true });
+      await mkdir(workDir, { recursive: true });
+      const path = join(workDir, 'input');
+      const { size } = await fetchInput(task.url, path, { dispatcher: this.deps.dispatcher, timeoutMs: this.deps.fetchTimeoutMs, maxBytes: this.deps.maxInputBytes, signal: abort.signal });
+      // The content check before anything else reads it: one refusal fails every target at once.
+      if (size === 0) throw new AppError('media_empty', 'The input at the url is empty (0 bytes).');
+      if (!(await sniffFile(path))) throw new AppError('media_unsupported', `The input at the url is not audio or video this service accepts (judged by its content); accepted: ${acceptedInputs}.`);
+      const key = `inputs/${task.id}/input`;
+      await this.deps.store.putFile(key, path);
+      if (await this.untilStored(() => this.fetches.done(task, this.owner, key, Date.now()), lease.lost, log)) {
+        log.info({ bytes: size }, 'input downloaded');
+        await this.wakeups.notify();
+      }
+    } catch (error) {
+      if (lease.lost()) log.warn('lease lost; abandoned the download');
+      else if (context.stopping) {
+        await this.fetches.release(task, this.owner);
+        log.info('shutting down: download released for another worker');
+      } else await this.handleDownloadFailure(task, error, log);
+    } finally {
+      lease.release();
+      await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  private async handleDownloadFailure(task: ClaimedDownload, error: unknown, log: Logger): Promise<void> {
+    const failure = classifyError(error);
+    const now = Date.now();
+    if (failure.code === 'storage_full' || failure.code === 'unavailable') {
+      await this.fetches.retryLater(task, this.owner, now + this.environmentRetryMs, false);
+      log.error({ err: error, retryInMs: this.environmentRetryMs }, `download could not run (${failure.code}); will retry`);
+      return;
+    }
+    if (failure.retryable && task.fetch_attempts < this.options.maxAttempts) {
+      const delay = Math.min(60_000, 1000 * 2 ** task.fetch_attempts);
+      await this.fetches.retryLater(task, this.owner, now + delay);
+      log.warn({ err: error, retryInMs: delay }, 'download failed; will retry');
+      return;
+    }
+    const final = finalError(failure, task.fetch_attempts);
+    const failed = await this.fetches.giveUp(task.id, this.owner, final, Date.now());
+    log.warn({ err: error, code: final.code, targets: failed.length }, 'download failed; its targets failed');
+    for (const target of failed) this.events?.ended(target, 'error', null);
+  }
+
+  /**
+   * Runs a step that ends work in the database, retrying through short outages (a dropped
+   * connection, a full disk) while the lease is ours: the work is done, only its record is missing.
+   * Each step is fenced on the lease, so a retry after an unseen commit changes nothing.
+   */
+  private async untilStored(step: () => Promise<boolean>, lost: () => boolean, log: Logger): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await step();
+      } catch (error) {
+        if (attempt >= 8 || lost() || !(isTransientDatabaseError(error) || isStorageFull(error))) throw error;
+        log.warn({ err: error, attempt }, 'recording the result failed; retrying');
+        await sleep(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
+  }
 }
 
+/** The error a target ends with: the cause's own words, with the attempts when it was retried. */
+function finalError(failure: AppError, attempts: number): { code: number; message: string } {
+  if (!failure.retryable) return { code: failure.status, message: failure.message };
+  return { code: failure.status, message: `${failure.message} (after ${attempts} attempts)` };
+}

@@ -9,7 +9,6 @@ import type { StoredOutput } from '../domain/renderTask.js';
 import { targetCost } from '../domain/targetCost.js';
 import { AppError } from '../errors/AppError.js';
 import type { ObjectStore } from '../storage/ObjectStore.js';
-import { fetchInput } from './fetchInput.js';
 import type { ClaimedTarget, TargetQueue } from './targetQueue.js';
 
 export interface ProcessDeps {
@@ -32,21 +31,21 @@ export interface TargetOutcome {
   computeMs: number;
 }
 
-/** One target, start to end: get the input, separate it, store every output file. */
+/** One target, start to end: separate the stored input, store every output file. */
 export async function processTarget(deps: ProcessDeps, target: ClaimedTarget, signal: AbortSignal): Promise<TargetOutcome> {
   const model = findModel(target.model);
   if (!model) throw new AppError('unknown_model', `Model '${target.model}' is not installed on this worker.`);
   const task = await deps.queue.task(target.task_id);
   if (!task) throw new AppError('input_not_found', 'The task no longer exists.');
+  if (!task.input_key) throw new AppError('unavailable', 'The input has not been downloaded yet.');
+  if (!(await deps.store.stat(task.input_key))) {
+    throw new AppError('input_not_found', 'The input is gone: the asset expired or was deleted before this target ran.');
+  }
   const workDir = join(deps.store.scratchDir, `target-${target.id}-${target.attempts}`);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
   try {
-    const inputKey = task.input_key ?? (task.url ? await fetchToStore(deps, task.id, task.url, workDir, signal) : null);
-    if (!inputKey || !(await deps.store.stat(inputKey))) {
-      throw new AppError('input_not_found', 'The input is gone: the asset expired or was deleted before this target ran.');
-    }
-    const input = await deps.store.localPath(inputKey);
+    const input = await deps.store.localPath(task.input_key);
     try {
       const outDir = join(workDir, 'out');
       const result = await separateFile({
@@ -74,12 +73,4 @@ export async function processTarget(deps: ProcessDeps, target: ClaimedTarget, si
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
-}
-
-async function fetchToStore(deps: ProcessDeps, taskId: string, url: string, workDir: string, signal: AbortSignal): Promise<string> {
-  const path = join(workDir, 'input');
-  await fetchInput(url, path, { dispatcher: deps.dispatcher, timeoutMs: deps.fetchTimeoutMs, maxBytes: deps.maxInputBytes, signal });
-  const key = `inputs/${taskId}/input`;
-  await deps.store.putFile(key, path);
-  return deps.queue.setInputKey(taskId, key);
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Repositories } from '../services/ports.js';
 import type { ObjectStore } from '../storage/ObjectStore.js';
+import type { FetchQueue } from './fetchQueue.js';
 import type { MessageQueue } from './messageQueue.js';
 import type { TargetQueue } from './targetQueue.js';
 
@@ -16,14 +17,16 @@ export interface HousekeepingOptions {
 }
 
 /**
- * One round of upkeep: expired leases given back (or failed when out of attempts), expired assets
+ * One round of upkeep: expired leases of targets and downloads given back (or failed when out of attempts), expired assets
  * and their files deleted, outputs older than the output TTL deleted, stale scratch files removed,
  * webhook attempts past their retention deleted.
  */
-export async function runHousekeeping(deps: { queue: TargetQueue; messages: MessageQueue; repos: Repositories; store: ObjectStore; log: Logger }, options: HousekeepingOptions): Promise<void> {
+export async function runHousekeeping(deps: { queue: TargetQueue; fetches: FetchQueue; messages: MessageQueue; repos: Repositories; store: ObjectStore; log: Logger }, options: HousekeepingOptions): Promise<void> {
   const now = Date.now();
   const swept = await deps.queue.sweep(now, options.maxAttempts);
   if (swept.released || swept.failed) deps.log.warn(swept, 'expired leases handled');
+  const downloads = await deps.fetches.sweep(now, options.maxAttempts);
+  if (downloads > 0) deps.log.warn({ downloads }, 'downloads out of attempts failed their targets');
   for (let batch = await deps.repos.assets.takeExpired(now, 100); batch.length > 0; batch = await deps.repos.assets.takeExpired(now, 100)) {
     for (const asset of batch) await deps.store.deletePrefix(`assets/${asset.id}`);
     deps.log.info({ count: batch.length }, 'expired assets deleted');

@@ -19,21 +19,28 @@ export class TargetQueue {
   constructor(private readonly db: Kysely<Schema>, private readonly profile: BackendProfile, private readonly onEvents: () => void = () => undefined) {}
 
   /**
-   * One atomic statement: SQLite runs it under its single writer lock; PostgreSQL skips rows other
-   * workers hold and re-checks the lease on the row it updates.
+   * The next due target, fairly between clients: the client served longest ago (or never) goes
+   * first, so one client's backlog cannot starve another's first target. One atomic statement:
+   * SQLite runs it under its single writer lock; PostgreSQL skips rows other workers hold and
+   * re-checks the lease on the row it updates. When the chosen client's due targets are all being
+   * claimed by others at that instant (PostgreSQL), the oldest due target of anyone is taken.
    */
   async claim(owner: string, now: number, leaseMs: number): Promise<ClaimedTarget | null> {
     const lock = this.profile.skipLocked ? sql`for update skip locked` : sql``;
-    const result = await sql<ClaimedTarget>`
+    const due = sql`t.status = 'processing' and t.available_at <= ${now} and (t.lease_expires_at is null or t.lease_expires_at < ${now})`;
+    const fairest = sql`(select c.id from clients c where exists (select 1 from targets t where t.client_id = c.id and ${due})
+      order by coalesce(c.last_claimed_at, 0), c.id limit 1)`;
+    const claimWhere = async (only: ReturnType<typeof sql>) => (await sql<ClaimedTarget>`
       update targets set lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}, attempts = attempts + 1
       where id = (
-        select id from targets
-        where status = 'processing' and available_at <= ${now} and (lease_expires_at is null or lease_expires_at < ${now})
-        order by available_at, created_at, position
+        select t.id from targets t where ${due} ${only}
+        order by t.available_at, t.created_at, t.position
         limit 1 ${lock}
       ) and status = 'processing' and (lease_expires_at is null or lease_expires_at < ${now})
-      returning *`.execute(this.db);
-    return result.rows[0] ?? null;
+      returning *`.execute(this.db)).rows[0] ?? null;
+    const target = (await claimWhere(sql`and t.client_id = ${fairest}`)) ?? (await claimWhere(sql``));
+    if (target) await this.db.updateTable('clients').set({ last_claimed_at: now }).where('id', '=', target.client_id).execute();
+    return target;
   }
 
   async renew(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
@@ -44,13 +51,6 @@ export class TargetQueue {
 
   async task(id: string): Promise<Selectable<TasksTable> | undefined> {
     return this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
-  /** Records the task's input once it is in storage (the first worker to fetch it wins). */
-  async setInputKey(taskId: string, key: string): Promise<string> {
-    await this.db.updateTable('tasks').set({ input_key: key }).where('id', '=', taskId).where('input_key', 'is', null).execute();
-    const row = await this.db.selectFrom('tasks').select('input_key').where('id', '=', taskId).executeTakeFirstOrThrow();
-    return row.input_key ?? key;
   }
 
   /**
@@ -64,8 +64,11 @@ export class TargetQueue {
         ended_at: now, lease_owner: null, lease_expires_at: null,
       }).where('id', '=', target.id).where('lease_owner', '=', owner).where('status', '=', 'processing').executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return false;
+      // The debit replaces the reservation (an unlimited balance stays null).
+      await tx.updateTable('clients').set({
+        credits: sql<number>`case when credits is null then null else credits - ${outcome.cost} end`, reserved: sql<number>`reserved - ${Number(target.reserved)}`,
+      }).where('id', '=', target.client_id).execute();
       if (outcome.cost !== 0) {
-        await tx.updateTable('clients').set({ credits: sql<number>`credits - ${outcome.cost}` }).where('id', '=', target.client_id).where('credits', 'is not', null).execute();
         await tx.insertInto('credit_ledger').values({
           id: newId(), client_id: target.client_id, delta: -outcome.cost, reason: `target ${target.model}`, target_id: target.id, created_at: now,
         }).execute();
@@ -81,7 +84,9 @@ export class TargetQueue {
         status: 'error', error_code: error.code, error_message: error.message, ended_at: now, lease_owner: null, lease_expires_at: null,
       }).where('id', '=', target.id).where('status', '=', 'processing');
       if (owner !== null) query = query.where('lease_owner', '=', owner);
-      return Number((await query.executeTakeFirst()).numUpdatedRows) > 0;
+      if (Number((await query.executeTakeFirst()).numUpdatedRows) === 0) return false;
+      await tx.updateTable('clients').set({ reserved: sql<number>`reserved - ${Number(target.reserved)}` }).where('id', '=', target.client_id).execute();
+      return true;
     });
   }
 
@@ -105,9 +110,11 @@ export class TargetQueue {
     return ended;
   }
 
-  /** Gives the target back for another attempt no earlier than `availableAt`. */
-  async retryLater(target: ClaimedTarget, owner: string, availableAt: number): Promise<boolean> {
-    const result = await this.db.updateTable('targets').set({ lease_owner: null, lease_expires_at: null, available_at: availableAt })
+  /** Gives the target back for another attempt no earlier than `availableAt` (`countAttempt` false: this one did not count). */
+  async retryLater(target: ClaimedTarget, owner: string, availableAt: number, countAttempt = true): Promise<boolean> {
+    const result = await this.db.updateTable('targets').set({
+      lease_owner: null, lease_expires_at: null, available_at: availableAt, ...(countAttempt ? {} : { attempts: sql<number>`attempts - 1` }),
+    })
       .where('id', '=', target.id).where('lease_owner', '=', owner).where('status', '=', 'processing').executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }

@@ -14,7 +14,10 @@ export interface Repositories {
 export interface Client {
   id: string;
   name: string;
+  /** null: unlimited. */
   credits: number | null;
+  /** Held by targets still processing (their estimated cost), released when they end. */
+  reserved: number;
   createdAt: number;
 }
 
@@ -35,6 +38,8 @@ export interface Asset {
   format: string;
   storageKey: string;
   sizeBytes: number;
+  /** Known at upload when the container says. */
+  durationSeconds: number | null;
   createdAt: number;
   expiresAt: number;
 }
@@ -47,6 +52,8 @@ export interface NewTarget {
   residual: boolean | null;
   variant: string | null;
   language: string | null;
+  /** Credits held until the target ends (its estimated cost). */
+  reserved: number;
 }
 
 export interface NewTask {
@@ -71,7 +78,7 @@ export interface TaskFilters {
 }
 
 export interface ClientsPort {
-  insert(client: Client): Promise<void>;
+  insert(client: Omit<Client, 'reserved'>): Promise<void>;
   get(id: string): Promise<Client | null>;
   list(): Promise<Client[]>;
   count(): Promise<number>;
@@ -103,8 +110,12 @@ export interface AssetsPort {
 }
 
 export interface TasksPort {
-  /** Inserts the task and all its targets in one transaction. */
-  create(task: NewTask): Promise<void>;
+  /**
+   * In one transaction: reserves the targets' credits if the client's available balance (credits
+   * minus reservations) is above zero, and inserts the task and all its targets. False: the
+   * balance is zero or below and nothing was stored.
+   */
+  create(task: NewTask): Promise<boolean>;
   get(clientId: string, id: string): Promise<TaskRecord | null>;
   list(clientId: string, filters: TaskFilters): Promise<TaskRecord[]>;
   /** Completed targets' (endedAt, model, duration) for statistics. */

@@ -7,8 +7,8 @@ import type { Asset, Repositories } from './ports.js';
 export interface UploadDeps {
   repos: Repositories;
   store: ObjectStore;
-  /** The accepted input format of a local file by its content, or null. */
-  identify: (path: string) => Promise<string | null>;
+  /** The accepted input format of a local file by its content (and its duration when known), or null. */
+  identify: (path: string) => Promise<{ format: string; durationSeconds: number | null } | null>;
   maxBytes: number;
   assetTtlSeconds: number;
 }
@@ -24,16 +24,18 @@ export async function uploadAsset(deps: UploadDeps, clientId: string, file: Read
   const { size } = await deps.store.put(storageKey, file, { maxBytes: deps.maxBytes });
   try {
     const local = await deps.store.localPath(storageKey);
-    let format: string | null;
+    let media: { format: string; durationSeconds: number | null } | null;
     try {
-      format = size === 0 ? null : await deps.identify(local.path);
+      media = size === 0 ? null : await deps.identify(local.path);
     } finally {
       await local.release();
     }
-    if (!format) {
+    if (!media) {
       throw new AppError('unsupported_media_type', `'${name}' is not audio or video this service accepts (by its content): wav, aiff, flac, mp3, aac/m4a, ogg, opus, mp4 or mov with an audio track.`);
     }
-    const asset: Asset = { id, clientId, name, format, storageKey, sizeBytes: size, createdAt: now, expiresAt: now + deps.assetTtlSeconds * 1000 };
+    const asset: Asset = {
+      id, clientId, name, format: media.format, storageKey, sizeBytes: size, durationSeconds: media.durationSeconds, createdAt: now, expiresAt: now + deps.assetTtlSeconds * 1000,
+    };
     await deps.repos.assets.insert(asset);
     return asset;
   } catch (error) {

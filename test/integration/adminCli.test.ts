@@ -29,7 +29,7 @@ describe('stemline clients | keys', () => {
     expect(client).toMatchObject({ name: 'Acme Records', credits: 10 });
     expect(JSON.parse((await cli('clients', 'credits', client.id, '5', '--json')).stdout).credits).toBe(15);
     const table = await cli('clients', 'list');
-    expect(table.stdout).toMatch(/^id\s+name\s+credits\s+createdAt/);
+    expect(table.stdout).toMatch(/^id\s+name\s+credits\s+reservedCredits\s+createdAt/);
     expect(table.stdout).toContain('Acme Records');
     expect(table.stdout).toMatch(/default\s+unlimited/);
     const key = JSON.parse((await cli('keys', 'create', client.id, '--json')).stdout);

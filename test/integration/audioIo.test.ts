@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync, truncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,9 +84,31 @@ describe('bad input fails with a typed error and an actionable message', () => {
     const path = join(dir, 'notes.mp3');
     writeFileSync(path, 'these are not the droids you are looking for\n'.repeat(50));
     const e = await failure(probeMedia(ffmpegPath, path));
-    expect([e.code, e.status]).toEqual(['media_unreadable', 400]);
-    expect(e.message).toMatch(/not a readable audio or video file/);
+    expect([e.code, e.status]).toEqual(['media_unsupported', 400]);
+    expect(e.message).toMatch(/not audio or video this service accepts/);
     expect(e.message).not.toContain(dir);
+  });
+
+  it('formats outside the contract (Matroska, Sun AU, an HLS playlist) never reach ffmpeg', async () => {
+    const mka = makeMedia(dir, 'a.mka', ['-f', 'lavfi', '-i', 'sine=d=1', '-c:a', 'libopus']);
+    const au = makeMedia(dir, 'a.au', ['-f', 'lavfi', '-i', 'sine=d=1']);
+    const playlist = join(dir, 'list.m3u8');
+    writeFileSync(playlist, `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile://${join(dir, 'a.wav')}\n#EXT-X-ENDLIST\n`);
+    for (const path of [mka, au, playlist]) {
+      const e = await failure(probeMedia(ffmpegPath, path));
+      expect([e.code, e.status]).toEqual(['media_unsupported', 400]);
+    }
+  });
+
+  it('an ID3 tag larger than the sniffed head still finds the mp3 behind it', async () => {
+    const mp3 = makeMedia(dir, 'plain.mp3', ['-f', 'lavfi', '-i', 'sine=d=1', '-c:a', 'libmp3lame']);
+    const art = join(dir, 'art.png');
+    execFileSync(ffmpegPath, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=s=640x480:d=1', '-frames:v', '1', art]);
+    const tagged = join(dir, 'tagged.mp3');
+    execFileSync(ffmpegPath, ['-v', 'error', '-y', '-i', mp3, '-i', art, '-map', '0', '-map', '1', '-c', 'copy', '-id3v2_version', '3', tagged]);
+    const info = await probeMedia(ffmpegPath, tagged);
+    expect(info.demuxer).toBe('mp3');
+    expect(info.audio?.sampleRate).toBeGreaterThan(0);
   });
 
   it('random bytes', async () => {

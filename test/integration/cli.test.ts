@@ -35,7 +35,7 @@ describe('stemline separate', () => {
     writeFileSync(join(dir, 'bad.wav'), 'RIFF....WAVEjunk');
     const result = run(['separate', 'bad.wav', '--out', 'bad-out'], dir);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/error \[media_unreadable\]: The input is not a readable audio or video file/);
+    expect(result.stderr).toMatch(/error \[media_unreadable\]: The input looks like wav but cannot be read/);
     expect(existsSync(join(dir, 'bad-out'))).toBe(false);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDecodeArgs, buildEncodeArgs, rateArgs } from '../../src/audio/buildFfmpegArgs.js';
+import { buildDecodeArgs, buildEncodeArgs, buildProbeArgs, rateArgs } from '../../src/audio/buildFfmpegArgs.js';
 import { checkMediaInfo } from '../../src/audio/checkMediaInfo.js';
 import { parseProbeOutput } from '../../src/audio/parseProbeOutput.js';
 import { promisedPcmEnd } from '../../src/audio/readPcmHeader.js';
@@ -68,7 +68,18 @@ describe('ffmpeg argument builders', () => {
   const codecOf = (args: string[]) => args[args.indexOf('-c:a') + 1];
 
   it('decodes the first audio stream to f32le on stdout', () => {
-    expect(buildDecodeArgs('/in.mp4')).toEqual(expect.arrayContaining(['-map', '0:a:0', '-f', 'f32le', 'pipe:1']));
+    expect(buildDecodeArgs('/in.mp4', 'mov')).toEqual(expect.arrayContaining(['-map', '0:a:0', '-f', 'f32le', 'pipe:1']));
+  });
+
+  it('opens every input with its demuxer forced and plain files as the only protocol', () => {
+    for (const args of [buildDecodeArgs('/in.m3u8', 'wav'), buildProbeArgs('/in.m3u8', 'mp3')]) {
+      const input = args.indexOf('-i');
+      expect(args.slice(0, input)).toEqual(expect.arrayContaining(['-protocol_whitelist', 'file', '-f']));
+      expect(args[input + 1]).toMatch(/^file:\/in\.m3u8$/);
+    }
+    const video = buildEncodeArgs({ ...spec, outputs: [{ format: 'mp4', path: 'a.mp4' }], video: { path: '/in.mov', codec: 'h264', demuxer: 'mov' } });
+    expect(video.join(' ')).toContain('-protocol_whitelist file -f mov -enable_drefs 0 -i file:/in.mov');
+    expect(video.join(' ')).toContain('-protocol_whitelist pipe -i pipe:0');
   });
 
   it('writes 16-bit PCM for 16-bit input and 24-bit otherwise', () => {
@@ -83,17 +94,17 @@ describe('ffmpeg argument builders', () => {
   it('writes mp3 at 320 kb/s and every output in one process', () => {
     const args = buildEncodeArgs({ ...spec, outputs: [{ format: 'mp3', path: 'a.mp3' }, { format: 'wav', path: 'a.wav' }] });
     expect(args).toEqual(expect.arrayContaining(['libmp3lame', '-b:a', '320k']));
-    expect(args.at(-1)).toBe('a.wav');
+    expect(args.at(-1)).toBe('file:a.wav');
     expect(args.filter((a) => a === '-map')).toHaveLength(2);
   });
 
   it('copies an mp4-compatible video stream and re-encodes others', () => {
-    const copy = buildEncodeArgs({ ...spec, outputs: [{ format: 'mp4', path: 'a.mp4' }], video: { path: 'in.mov', codec: 'h264' } });
-    expect(copy).toEqual(expect.arrayContaining(['-i', 'in.mov', '-map', '1:v:0', '-c:v', 'copy', '-c:a', 'aac']));
-    const prores = buildEncodeArgs({ ...spec, outputs: [{ format: 'mp4', path: 'a.mp4' }], video: { path: 'in.mov', codec: 'prores' } });
+    const copy = buildEncodeArgs({ ...spec, outputs: [{ format: 'mp4', path: 'a.mp4' }], video: { path: 'in.mov', codec: 'h264', demuxer: 'mov' } });
+    expect(copy).toEqual(expect.arrayContaining(['-i', 'file:in.mov', '-map', '1:v:0', '-c:v', 'copy', '-c:a', 'aac']));
+    const prores = buildEncodeArgs({ ...spec, outputs: [{ format: 'mp4', path: 'a.mp4' }], video: { path: 'in.mov', codec: 'prores', demuxer: 'mov' } });
     expect(prores).toEqual(expect.arrayContaining(['-c:v', 'libx264']));
-    const audioOnly = buildEncodeArgs({ ...spec, outputs: [{ format: 'wav', path: 'a.wav' }], video: { path: 'in.mov', codec: 'h264' } });
-    expect(audioOnly).not.toContain('in.mov');
+    const audioOnly = buildEncodeArgs({ ...spec, outputs: [{ format: 'wav', path: 'a.wav' }], video: { path: 'in.mov', codec: 'h264', demuxer: 'mov' } });
+    expect(audioOnly).not.toContain('file:in.mov');
   });
 
   it('picks the nearest supported rate of the same family', () => {

@@ -67,7 +67,7 @@ export async function separateFile(options: SeparateFileOptions): Promise<Separa
     files.push(...targets.map((t) => ({ name: output.name, ...t })));
     encoders.set(output.name, startEncoder(ffmpegPath, {
       sampleRate, channels, inputBitDepth: info.audio.bitDepth, outputs: targets,
-      video: info.video ? { path: inputPath, codec: info.video.codec } : undefined,
+      video: info.video ? { path: inputPath, codec: info.video.codec, demuxer: info.demuxer } : undefined,
     }, signal));
   }
 

@@ -42,7 +42,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     const client = await ctx.repos.clients.get(principal.clientId);
     if (!client) throw new AppError('unauthorized', 'The client of this key no longer exists.');
     const key = (await ctx.repos.keys.listForClient(client.id)).find((k) => k.id === principal.keyId);
-    return { client: { id: client.id, name: client.name, credits: client.credits, createdAt: iso(client.createdAt) }, key: key ? renderApiKey(key) : null };
+    return { client: { id: client.id, name: client.name, credits: client.credits, reservedCredits: client.reserved, createdAt: iso(client.createdAt) }, key: key ? renderApiKey(key) : null };
   });
 
   app.get('/keys', { schema: { summary: 'The calling client\'s API keys (prefixes only)', tags } }, async (request) => {

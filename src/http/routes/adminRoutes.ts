@@ -11,11 +11,10 @@ import { CreateClientBody, CreditsBody, IdParams } from '../schemas.js';
 /** Administration (admin keys only): clients, their keys and credits. */
 export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
   const admin = { admin: true };
-  const render = (c: Client) => ({ id: c.id, name: c.name, credits: c.credits, createdAt: iso(c.createdAt) });
+  const render = (c: Client) => ({ id: c.id, name: c.name, credits: c.credits, reservedCredits: c.reserved, createdAt: iso(c.createdAt) });
 
   app.post<{ Body: { name: string; credits?: number | null } }>('/admin/clients', { config: admin, schema: { summary: 'Create a client', tags: ['admin'], body: CreateClientBody } }, async (request) => {
-    const client: Client = { id: newId(), name: request.body.name, credits: request.body.credits ?? 0, createdAt: Date.now() };
-    if (request.body.credits === null) client.credits = null;
+    const client: Client = { id: newId(), name: request.body.name, credits: request.body.credits === undefined ? 0 : request.body.credits, reserved: 0, createdAt: Date.now() };
     await ctx.repos.clients.insert(client);
     return render(client);
   });
