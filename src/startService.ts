@@ -56,8 +56,8 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     let publicUrl = config.publicUrl;
     const store = await new LocalDiskStore(storageRoot(config), () => publicUrl, linkSecret).init();
     const first = await ensureFirstClient(repos, config.adminKey, Date.now());
-    const wakeups = new Wakeups(database.pool, 'stemline_targets');
-    const webhookWakeups = new Wakeups(database.pool, 'stemline_webhooks');
+    const wakeups = new Wakeups(database.pool, 'stemline_targets', log);
+    const webhookWakeups = new Wakeups(database.pool, 'stemline_webhooks', log);
     await wakeups.start();
     cleanups.unshift(() => wakeups.close());
     await webhookWakeups.start();

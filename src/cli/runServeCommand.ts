@@ -22,6 +22,10 @@ export async function runServeCommand(argv: string[], env: NodeJS.ProcessEnv): P
   }
   const config = loadConfig({ env, argv });
   const service = await startService(config);
+  // Last line of defence: every loop handles its own errors (and the tests fail on any that
+  // escapes), but one that slips through in production is logged rather than taking the API,
+  // the workers and the dispatcher down with it.
+  process.on('unhandledRejection', (reason) => service.log.error({ err: reason }, 'unhandled promise rejection (a bug; please report it); still serving'));
   const roles = [...config.roles].join(', ');
   process.stdout.write(`Stemline ${service.url ? `listening on ${service.url}` : 'running'} (roles: ${roles}; database: ${service.database.profile.name}; data: ${config.dataDir})\n`);
   if (service.url) process.stdout.write(`Dashboard: ${service.url}/dashboard/ (sign in with an API key)\n`);

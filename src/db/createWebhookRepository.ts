@@ -12,12 +12,16 @@ export function createWebhookRepository(db: Kysely<Schema>): WebhooksPort {
   };
 
   return {
-    async insert(e) {
-      await db.insertInto('webhook_endpoints').values({
-        id: e.id, client_id: e.clientId, url: e.url, description: e.description, events: JSON.stringify(e.events), secret: e.secret,
-        previous_secret: e.previousSecret, previous_secret_until: e.previousSecretUntil, enabled: e.enabled ? 1 : 0,
-        disabled_reason: e.disabledReason, failing_since: e.failingSince, created_at: e.createdAt, updated_at: e.updatedAt,
-      }).execute();
+    async insert(e, maxPerClient = Number.POSITIVE_INFINITY) {
+      return db.transaction().execute(async (tx) => {
+        // A no-op write locks the client row (PostgreSQL) or takes the write lock (SQLite): concurrent
+        // creations for one client count one after another, so the limit holds.
+        await tx.updateTable('clients').set({ id: sql<string>`id` }).where('id', '=', e.clientId).execute();
+        const { n } = await tx.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll<number>().as('n')).where('client_id', '=', e.clientId).executeTakeFirstOrThrow();
+        if (Number(n) >= maxPerClient) return false;
+        await insertEndpoint(tx, e);
+        return true;
+      });
     },
     async list(clientId) {
       const rows = await db.selectFrom('webhook_endpoints').selectAll().where('client_id', '=', clientId).orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
@@ -99,4 +103,12 @@ export function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpo
     failingSince: row.failing_since === null ? null : Number(row.failing_since),
     createdAt: Number(row.created_at), updatedAt: Number(row.updated_at),
   };
+}
+
+async function insertEndpoint(db: Kysely<Schema>, e: WebhookEndpoint): Promise<void> {
+  await db.insertInto('webhook_endpoints').values({
+    id: e.id, client_id: e.clientId, url: e.url, description: e.description, events: JSON.stringify(e.events), secret: e.secret,
+    previous_secret: e.previousSecret, previous_secret_until: e.previousSecretUntil, enabled: e.enabled ? 1 : 0,
+    disabled_reason: e.disabledReason, failing_since: e.failingSince, created_at: e.createdAt, updated_at: e.updatedAt,
+  }).execute();
 }

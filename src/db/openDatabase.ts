@@ -104,7 +104,11 @@ function openPostgres(url: string): Database {
       oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
   };
   const pool = new pg.Pool({ connectionString: url, types, max: 10 });
+  // A connection the server drops (a restart, pg_terminate_backend) errors on its own: idle ones
+  // through the pool, checked-out ones on the client. Without a listener either would crash the
+  // process; the query in flight fails with the same error, and the pool discards the client.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return { db, profile: postgresProfile, pool, close: () => db.destroy() };
 }

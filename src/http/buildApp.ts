@@ -95,6 +95,7 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
     const body = toHttpError(error);
     if (body.statusCode >= 500) request.log.error({ err: error }, 'unhandled error');
     if (body.statusCode === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+    if (body.statusCode === 503) reply.header('retry-after', '5');
     return reply.status(body.statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

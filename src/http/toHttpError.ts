@@ -1,6 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorCode } from '../errors/errorCatalogue.js';
 import { isAppError } from '../errors/AppError.js';
+import { isStorageFull, isTransientDatabaseError, storageFullMessage } from '../errors/classifyError.js';
+import { redactPaths } from '../errors/redactPaths.js';
 
 export interface HttpErrorBody {
   statusCode: number;
@@ -33,6 +35,8 @@ export function toHttpError(error: unknown): HttpErrorBody {
       return body(415, 'unsupported_media_type', 'POST /assets takes multipart/form-data with one field `file`.');
   }
   if (e?.statusCode === 429) return body(429, 'rate_limited', e.message ?? 'Too many requests.');
+  if (isStorageFull(error)) return body(503, 'storage_full', storageFullMessage.replace('the work is retried once space is freed', 'try again later'));
+  if (isTransientDatabaseError(error)) return body(503, 'unavailable', 'The database is unavailable for a moment; try again.');
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return body(e.statusCode, e.statusCode === 404 ? 'not_found' : 'invalid_request', e.message ?? 'Bad request.');
   }
@@ -40,7 +44,7 @@ export function toHttpError(error: unknown): HttpErrorBody {
 }
 
 function body(statusCode: number, code: ErrorCode | string, message: string): HttpErrorBody {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message: redactPaths(message) };
 }
 
 /** Fastify schema errors as `targets[2].formats[0]: must be string` (`must be number or null` for unions). */

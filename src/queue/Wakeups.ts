@@ -1,25 +1,79 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
+import type { Logger } from 'pino';
 
 /**
  * Wakes idle workers when work arrives: an in-process event always, and PostgreSQL LISTEN/NOTIFY
  * across processes when there is a pool. Workers also poll, so a lost notification only delays.
+ * The LISTEN connection is re-established whenever it drops (a database restart, a terminated
+ * backend), with backoff, and every listener is woken once it is back: notifications sent while
+ * it was down are lost, the work they announced is not.
  */
 export class Wakeups {
   private readonly events = new EventEmitter();
   private listener: pg.PoolClient | null = null;
+  private closed = false;
+  private reconnecting: Promise<void> | null = null;
+  /** Times the LISTEN connection was re-established (for tests and metrics). */
+  reconnects = 0;
 
   /** `channel`: one per kind of work (`stemline_targets`, `stemline_webhooks`). */
-  constructor(private readonly pool: pg.Pool | null, private readonly channel: string) {
+  constructor(private readonly pool: pg.Pool | null, private readonly channel: string, private readonly log?: Logger) {
     this.events.setMaxListeners(0);
   }
 
   async start(): Promise<void> {
     if (!this.pool) return;
-    this.listener = await this.pool.connect();
-    this.listener.on('notification', () => this.events.emit('wake'));
-    this.listener.on('error', () => undefined);
-    await this.listener.query(`listen ${this.channel}`);
+    await this.listen();
+  }
+
+  private async listen(): Promise<void> {
+    const client = await this.pool!.connect();
+    let dropped = false;
+    const drop = (error?: Error) => {
+      if (dropped) return;
+      dropped = true;
+      if (this.listener === client) this.listener = null;
+      client.release(error ?? new Error('LISTEN connection ended'));
+      if (!this.closed) this.reconnect(error);
+    };
+    client.on('notification', () => this.events.emit('wake'));
+    client.on('error', drop);
+    client.on('end', () => drop());
+    try {
+      await client.query(`listen ${this.channel}`);
+    } catch (error) {
+      drop(error as Error);
+      throw error;
+    }
+    this.listener = client;
+  }
+
+  private reconnect(cause?: Error): void {
+    if (this.reconnecting) return;
+    this.log?.warn({ err: cause, channel: this.channel }, 'LISTEN connection lost; reconnecting');
+    this.reconnecting = (async () => {
+      for (let attempt = 0; !this.closed; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 50 * 2 ** attempt)).unref());
+        if (this.closed) return;
+        try {
+          await this.listen();
+          this.reconnects++;
+          this.log?.info({ channel: this.channel, attempts: attempt + 1 }, 'LISTEN connection re-established');
+          this.events.emit('wake');
+          return;
+        } catch (error) {
+          if (attempt === 0 || attempt % 10 === 9) this.log?.warn({ err: error, channel: this.channel, attempt: attempt + 1 }, 're-establishing LISTEN failed; retrying');
+        }
+      }
+    })().finally(() => {
+      this.reconnecting = null;
+    });
+  }
+
+  /** True while cross-process wake-ups can arrive (always true without PostgreSQL). */
+  get listening(): boolean {
+    return !this.pool || this.listener !== null;
   }
 
   /** Tells every worker (here and, with PostgreSQL, elsewhere) that work is waiting. */
@@ -50,10 +104,16 @@ export class Wakeups {
   }
 
   async close(): Promise<void> {
-    if (this.listener) {
-      await this.listener.query(`unlisten ${this.channel}`).catch(() => undefined);
-      this.listener.release();
-      this.listener = null;
+    this.closed = true;
+    await this.reconnecting;
+    const listener = this.listener;
+    this.listener = null;
+    if (listener) {
+      listener.removeAllListeners('end');
+      listener.removeAllListeners('error');
+      listener.on('error', () => undefined);
+      await listener.query(`unlisten ${this.channel}`).catch(() => undefined);
+      listener.release();
     }
   }
 }

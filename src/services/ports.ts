@@ -139,7 +139,8 @@ export interface EndpointPatch {
 
 /** Webhook endpoints and their message log, always scoped to one client. */
 export interface WebhooksPort {
-  insert(endpoint: WebhookEndpoint): Promise<void>;
+  /** Inserts unless the client has `maxPerClient` endpoints already (checked atomically); false then. */
+  insert(endpoint: WebhookEndpoint, maxPerClient?: number): Promise<boolean>;
   list(clientId: string): Promise<WebhookEndpoint[]>;
   get(clientId: string, id: string): Promise<WebhookEndpoint | null>;
   /** Enabling clears the disabled reason and the failure run. */

@@ -19,15 +19,14 @@ export const maxEndpointsPerClient = 20;
 export async function createEndpoint(deps: EndpointDeps, clientId: string, body: unknown, now: number): Promise<WebhookEndpoint> {
   const input = parseEndpointInput(body, false);
   await deps.checkUrl(input.url!);
-  if ((await deps.repos.webhooks.list(clientId)).length >= maxEndpointsPerClient) {
-    throw new AppError('conflict', `A client may have at most ${maxEndpointsPerClient} webhook endpoints; delete one first.`);
-  }
   const endpoint: WebhookEndpoint = {
     id: `ep_${newId()}`, clientId, url: input.url!, description: input.description ?? null, events: input.events ?? [...webhookEvents],
     secret: newSecret(), previousSecret: null, previousSecretUntil: null, enabled: true, disabledReason: null, failingSince: null,
     createdAt: now, updatedAt: now,
   };
-  await deps.repos.webhooks.insert(endpoint);
+  if (!(await deps.repos.webhooks.insert(endpoint, maxEndpointsPerClient))) {
+    throw new AppError('conflict', `A client may have at most ${maxEndpointsPerClient} webhook endpoints; delete one first.`);
+  }
   return endpoint;
 }
 

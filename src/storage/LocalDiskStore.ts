@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, constants, copyFile, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -69,9 +69,23 @@ export class LocalDiskStore implements ObjectStore {
     return { size: (await stat(target)).size };
   }
 
+  /**
+   * A real small write, synced, then removed: `access(W_OK)` says yes on a full disk. Readiness
+   * uses it so a load balancer stops sending uploads to a host that cannot store them.
+   */
   async checkWritable(): Promise<void> {
-    await access(this.objects, constants.W_OK);
-    await access(this.scratchDir, constants.W_OK);
+    const probe = join(this.scratchDir, `ready-${randomBytes(6).toString('hex')}`);
+    try {
+      const file = await open(probe, 'w');
+      try {
+        await file.write(randomBytes(4096));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+    } finally {
+      await rm(probe, { force: true });
+    }
   }
 
   async localPath(key: string) {

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { redactPaths } from '../../errors/redactPaths.js';
 import type { AppContext } from '../AppContext.js';
+import { toHttpError } from '../toHttpError.js';
 
 /** Health, readiness, Prometheus metrics and the OpenAPI document: no API key. */
 export function opsRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -10,7 +12,9 @@ export function opsRoutes(app: FastifyInstance, ctx: AppContext): void {
       await ctx.ready();
       return { status: 'ready' };
     } catch (error) {
-      return reply.status(503).send({ statusCode: 503, error: 'Service Unavailable', code: 'unavailable', message: `Not ready: ${(error as Error).message}` });
+      const body = toHttpError(error);
+      const cause = body.statusCode === 503 ? body.message : redactPaths((error as Error).message);
+      return reply.status(503).header('retry-after', '5').send({ statusCode: 503, error: 'Service Unavailable', code: body.code === 'storage_full' ? 'storage_full' : 'unavailable', message: `Not ready: ${cause}` });
     }
   });
   app.get('/metrics', open, async (_request, reply) => {
