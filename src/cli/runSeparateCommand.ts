@@ -15,11 +15,11 @@ export async function runSeparateCommand(argv: string[], env: NodeJS.ProcessEnv)
     process.stdout.write(`${separateUsage}\n`);
     return 0;
   }
+  await prepareOutDir(args.outDir);
   await access(args.input).catch((cause: NodeJS.ErrnoException) => {
     const why = cause.code === 'ENOENT' ? 'no such file' : cause.code === 'EACCES' ? 'permission denied' : cause.message;
     throw new AppError('input_not_found', `Cannot read '${args.input}': ${why}.`, { cause });
   });
-  await prepareOutDir(args.outDir);
   const maxDurationSeconds = Number(env.STEMLINE_MAX_DURATION_SECONDS ?? 10_800);
   const pool = new SeparationPool(args.workers);
   const progress = createProgressReporter(process.stderr, 'separating');

@@ -73,10 +73,10 @@ export async function ensureFirstClient(repos: Repositories, adminKey: string | 
   if ((await repos.clients.count()) > 0) {
     const stored = adminKey ? await repos.keys.findByHash(hashKey(adminKey)) : null;
     if (stored?.revokedAt != null) {
-      throw new AppError('invalid_argument', `STEMLINE_ADMIN_KEY names a key that was revoked (key ${stored.id}, prefix ${stored.prefix}); a revoked key is never valid again. Unset STEMLINE_ADMIN_KEY or set it to a new key of at least 32 characters.`);
+      throw new AppError('conflict', `STEMLINE_ADMIN_KEY names a key that was revoked (key ${stored.id}, prefix ${stored.prefix}); a revoked key is never valid again. Unset STEMLINE_ADMIN_KEY or set it to a new key of at least 32 characters.`);
     }
     if (stored && !stored.admin) {
-      throw new AppError('invalid_argument', `STEMLINE_ADMIN_KEY names an existing key that is not an admin key (key ${stored.id}, prefix ${stored.prefix}). Unset it or choose a new key.`);
+      throw new AppError('conflict', `STEMLINE_ADMIN_KEY names an existing key that is not an admin key (key ${stored.id}, prefix ${stored.prefix}). Unset it or choose a new key.`);
     }
     if (adminKey && !stored) {
       // A configured admin key that is not stored yet belongs to the first client.

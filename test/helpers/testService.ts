@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { startService, type Service } from '../../src/startService.js';
 import type { Backend } from './backends.js';
@@ -17,7 +18,7 @@ export interface TestService {
 }
 
 /** The whole service in this process on a free port, with a fresh data dir and database. */
-export async function startTestService(backend: Backend, env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService(backend: Backend, env: Record<string, string> = {}, logger?: Logger): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stemline-svc-'));
   const database = await backend.create();
   const fullEnv: Record<string, string> = {
@@ -25,7 +26,7 @@ export async function startTestService(backend: Backend, env: Record<string, str
     STEMLINE_LOG_LEVEL: 'silent', STEMLINE_SEPARATION_THREADS: '1', STEMLINE_RATE_LIMIT: '10000',
     ...(database.databaseUrl ? { STEMLINE_DATABASE_URL: database.databaseUrl } : {}), ...env,
   };
-  const service = await startService(loadConfig({ env: fullEnv }));
+  const service = await startService(loadConfig({ env: fullEnv }), { logger });
   const url = service.url!;
   return {
     service, url, dataDir, env: fullEnv,

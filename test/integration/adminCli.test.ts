@@ -28,6 +28,10 @@ describe('stemline clients | keys', () => {
     const client = JSON.parse(created.stdout);
     expect(client).toMatchObject({ name: 'Acme Records', credits: 10 });
     expect(JSON.parse((await cli('clients', 'credits', client.id, '5', '--json')).stdout).credits).toBe(15);
+    // A negative delta is a value, not an unknown flag.
+    expect(JSON.parse((await cli('clients', 'credits', client.id, '-5', '--json')).stdout).credits).toBe(10);
+    // --credits 0 is a balance of 0, not unlimited (the server used to coerce 0 to null).
+    expect(JSON.parse((await cli('clients', 'create', 'Broke', '--credits', '0', '--json')).stdout).credits).toBe(0);
     const table = await cli('clients', 'list');
     expect(table.stdout).toMatch(/^id\s+name\s+credits\s+reservedCredits\s+createdAt/);
     expect(table.stdout).toContain('Acme Records');
