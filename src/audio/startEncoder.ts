@@ -25,7 +25,7 @@ export function startEncoder(ffmpegPath: string, spec: EncodeSpec, signal?: Abor
     failed = true;
     const { stderr } = await proc.done;
     await cleanup();
-    throw new AppError('internal', `Encoding failed (ffmpeg: ${ffmpegReason(stderr)}).`);
+    throw encodingError(stderr);
   };
 
   return {
@@ -50,7 +50,7 @@ export function startEncoder(ffmpegPath: string, spec: EncodeSpec, signal?: Abor
       const { code, stderr } = await proc.done;
       if (code !== 0) {
         await cleanup();
-        throw new AppError('internal', `Encoding failed (ffmpeg: ${ffmpegReason(stderr)}).`);
+        throw encodingError(stderr);
       }
       await Promise.all(partial.map((o, i) => rename(o.path, spec.outputs[i].path)));
     },
@@ -61,6 +61,12 @@ export function startEncoder(ffmpegPath: string, spec: EncodeSpec, signal?: Abor
       await cleanup();
     },
   };
+}
+
+/** ffmpeg's last line often hides the cause ("Error initializing output stream"); a full disk is said earlier. */
+function encodingError(stderr: string): AppError {
+  if (/No space left on device|Disk quota exceeded/i.test(stderr)) return new AppError('storage_full', 'Encoding failed: the server\'s storage is full; the work is retried once space is freed.');
+  return new AppError('internal', `Encoding failed (ffmpeg: ${ffmpegReason(stderr)}).`);
 }
 
 function interleave(planes: Float32Array[]): Buffer {

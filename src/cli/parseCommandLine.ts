@@ -14,10 +14,15 @@ export function parseCommandLine<T extends Options>(argv: string[], options: T):
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    // `--credits -5` keeps its value; a lone `-5` is a positional.
-    const previous = argv[i - 1];
+    if (!negative.test(arg)) {
+      args.push(arg);
+      continue;
+    }
+    // `--credits -5` is the option's value (written --credits=-5 for parseArgs); a lone `-5` is a positional.
+    const previous = args.at(-1);
     const takesValue = previous?.startsWith('--') && !previous.includes('=') && options[previous.slice(2)]?.type === 'string';
-    args.push(negative.test(arg) && !takesValue ? `\u0000${arg}` : arg);
+    if (takesValue) args[args.length - 1] = `${previous}=${arg}`;
+    else args.push(`\u0000${arg}`);
   }
   let parsed;
   try {

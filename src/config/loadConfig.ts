@@ -13,9 +13,10 @@ type Source = Record<string, string | undefined>;
  */
 export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] }): Readonly<Config> {
   const problems: string[] = [];
-  const source: Source = { ...env, ...flagsToEnv(argv, problems) };
+  const flags = flagsToEnv(argv, problems);
+  const given = (name: string) => flags[name] ?? env[name];
   const read = <T>(name: string, fallback: T, parse: (raw: string) => T | undefined, expected: string): T => {
-    const raw = source[name]?.trim();
+    const raw = given(name)?.trim();
     if (raw === undefined || raw === '') return fallback;
     const value = parse(raw);
     if (value === undefined) {
@@ -57,7 +58,7 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
     host,
     port,
     publicUrl,
-    publicUrlDefaulted: !source.STEMLINE_PUBLIC_URL?.trim(),
+    publicUrlDefaulted: !given('STEMLINE_PUBLIC_URL')?.trim(),
     dataDir: resolve(read('STEMLINE_DATA_DIR', './data', text, 'a folder')),
     databaseUrl,
     storageUrl,

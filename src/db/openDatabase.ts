@@ -82,9 +82,13 @@ async function withLockDirectory<T>(lock: string, work: () => Promise<T>): Promi
  */
 function withStatementCache(sqlite: BetterSqlite3.Database) {
   const statements = new Map<string, BetterSqlite3.Statement>();
+  // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR); Kysely's
+  // ROLLBACK after that fails with "no transaction is active" and hides the real error.
+  const noRollback = { reader: false, run: () => ({ changes: 0, lastInsertRowid: 0 }) };
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
+      if (sql === 'rollback' && !sqlite.inTransaction) return noRollback as unknown as BetterSqlite3.Statement;
       let statement = statements.get(sql);
       if (!statement) {
         // Variable-length IN lists make many texts: a bound keeps the cache from growing forever.

@@ -96,6 +96,9 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
     if (body.statusCode >= 500) request.log.error({ err: error }, 'unhandled error');
     if (body.statusCode === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
     if (body.statusCode === 503) reply.header('retry-after', '5');
+    // Answered before the body was read (an upload refused half-way): close the connection, or the
+    // unread rest of the body stalls the next request on it.
+    if (!request.raw.complete) reply.header('connection', 'close');
     return reply.status(body.statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

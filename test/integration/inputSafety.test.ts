@@ -1,10 +1,12 @@
 import { readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../helpers/backends.js';
 import { makeMedia, tempDir } from '../helpers/media.js';
+import { startReceiver } from '../helpers/webhookReceiver.js';
 import { fileForm, startTestService, waitForTask, type TestService } from '../helpers/testService.js';
 
 const media = tempDir();
@@ -174,5 +176,33 @@ describe.each(backends)('one client cannot stall another, on $name', (backend) =
     expect(ends.length).toBeLessThan(60);
     // At most the target running when it arrived, then its own (plus scheduling slack).
     expect(waited, `waited ${waited} ms; one target takes ${perTarget} ms`).toBeLessThan(3 * perTarget + 300);
+  });
+});
+
+describe.each(backends)('no server path in what a client reads, on $name (item 3)', (backend) => {
+  it('a target error that names a server file (here: the ffmpeg binary) is redacted in the task, the webhook and the API', async () => {
+    const receiver = await startReceiver();
+    const inputs = await startInputServer({ '/clip.wav': { type: 'audio/wav', body: clip('clip3.wav', ['-f', 'lavfi', '-i', 'sine=d=1']) } });
+    // A binary that cannot run, at a path under the data dir: its message would name that path.
+    const svc = await startTestService(backend, {});
+    const missing = join(svc.dataDir, 'bin', 'ffmpeg');
+    await svc.stop();
+    const broken = await startTestService(backend, { STEMLINE_FFMPEG: missing, STEMLINE_MAX_ATTEMPTS: '1' });
+    try {
+      await broken.call('POST', '/webhooks', { json: { url: `${receiver.url}/hooks` } });
+      const created = await broken.call('POST', '/tasks', { json: { url: `${inputs.url}/clip.wav`, targets: [{ model: 'vocals', formats: ['wav'] }] } });
+      const task = await waitForTask(broken, created.body.id);
+      expect(task.targets[0].status).toBe('error');
+      expect(task.targets[0].error.message).toMatch(/Cannot run ffmpeg at ffmpeg \(ENOENT\)/);
+      const [event] = await receiver.waitFor(1);
+      for (const text of [JSON.stringify(task), event.body, (await broken.call('GET', '/tasks')).text]) {
+        expect(text).not.toContain(broken.dataDir);
+        expect(text).not.toContain(tmpdir());
+      }
+    } finally {
+      await broken.stop();
+      await inputs.close();
+      await receiver.close();
+    }
   });
 });
