@@ -75,10 +75,11 @@ export class ClaimLoop<J> {
         failures = 0;
       } catch (error) {
         failures++;
-        const backoffMs = Math.min(30_000, 100 * 2 ** failures);
+        const backoffMs = Math.min(10_000, 100 * 2 ** failures);
         // The first failure and then every tenth: a database away for minutes must not flood the log.
         if (failures === 1 || failures % 10 === 0) this.log.error({ err: error, failures, backoffMs }, `claiming a ${this.options.name} failed; retrying with backoff`);
-        await sleep(backoffMs, signal);
+        // A wake-up ends the backoff: it says the database is back (LISTEN re-established) and work is waiting.
+        await this.wakeups.wait(backoffMs, signal);
         continue;
       }
       if (job !== null) this.launch(job);

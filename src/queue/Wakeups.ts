@@ -46,6 +46,9 @@ export class Wakeups {
       drop(error as Error);
       throw error;
     }
+    // The connection can be terminated in the same packet that confirmed LISTEN: its error event
+    // then ran before this line, and this client must not be taken for a listening one.
+    if (dropped) throw new Error('LISTEN connection ended while it was being set up');
     this.listener = client;
   }
 
@@ -53,7 +56,9 @@ export class Wakeups {
     if (this.reconnecting) return;
     this.log?.warn({ err: cause, channel: this.channel }, 'LISTEN connection lost; reconnecting');
     this.reconnecting = (async () => {
-      for (let attempt = 0; !this.closed; attempt++) {
+      // Until a connection is listening and stays so: one dropped while this loop runs (100
+      // terminations 0.1 s apart) is seen here, not lost.
+      for (let attempt = 0; !this.closed && this.listener === null; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 50 * 2 ** attempt)).unref());
         if (this.closed) return;
         try {
@@ -61,7 +66,6 @@ export class Wakeups {
           this.reconnects++;
           this.log?.info({ channel: this.channel, attempts: attempt + 1 }, 'LISTEN connection re-established');
           this.events.emit('wake');
-          return;
         } catch (error) {
           if (attempt === 0 || attempt % 10 === 9) this.log?.warn({ err: error, channel: this.channel, attempt: attempt + 1 }, 're-establishing LISTEN failed; retrying');
         }
