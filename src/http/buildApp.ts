@@ -17,6 +17,7 @@ import { modelRoutes } from './routes/modelRoutes.js';
 import { opsRoutes } from './routes/opsRoutes.js';
 import { taskRoutes } from './routes/taskRoutes.js';
 import { webhookRoutes } from './routes/webhookRoutes.js';
+import { rejectNulCharacters } from './rejectNulCharacters.js';
 import { formatSchemaErrors, toHttpError } from './toHttpError.js';
 
 declare module 'fastify' {
@@ -84,6 +85,8 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
     allowList: (request: FastifyRequest) => Boolean(request.routeOptions.config?.public) && !request.routeOptions.config?.limited,
     errorResponseBuilder: (_request, context) => Object.assign(new Error(`Rate limit of ${context.max} requests per second per key exceeded; retry after ${Math.ceil(context.ttl / 1000)} s.`), { statusCode: 429 }),
   });
+
+  app.addHook('preValidation', async (request) => rejectNulCharacters({ params: request.params, query: request.query, body: request.body }));
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

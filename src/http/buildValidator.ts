@@ -1,6 +1,7 @@
 import AjvCompiler from '@fastify/ajv-compiler';
 
 type BuildValidator = ReturnType<typeof AjvCompiler>;
+type Validate = ReturnType<ReturnType<BuildValidator>>;
 
 /**
  * Fastify's validator factory with two Ajv instances. Query strings, path parameters and headers
@@ -11,9 +12,27 @@ type BuildValidator = ReturnType<typeof AjvCompiler>;
 export function buildValidator(): BuildValidator {
   const pool = AjvCompiler();
   return (externalSchemas, options) => {
-    const base = { ...options?.customOptions, removeAdditional: false, useDefaults: true } as const;
+    const base = { ...options?.customOptions, removeAdditional: false, useDefaults: true, strictNumbers: true } as const;
     const text = pool(externalSchemas, { ...options, mode: undefined, customOptions: { ...base, coerceTypes: 'array' } });
     const json = pool(externalSchemas, { ...options, mode: undefined, customOptions: { ...base, coerceTypes: false } });
-    return (route) => (route.httpPart === 'body' ? json : text)(route);
+    return (route) => (route.httpPart === 'body' ? json(route) : finiteOnly(text(route)));
   };
+}
+
+/**
+ * Ajv coerces `?take=1e309` to Infinity and then skips maximum (its number checks guard on
+ * isFinite): the value reached the database and failed there (500). Coerced text must be finite.
+ */
+function finiteOnly(validate: Validate): Validate {
+  const wrapped = ((data: unknown) => {
+    const ok = validate(data);
+    if (!ok || typeof data !== 'object' || data === null) {
+      wrapped.errors = validate.errors;
+      return ok;
+    }
+    const bad = Object.entries(data).find(([, value]) => typeof value === 'number' && !Number.isFinite(value));
+    wrapped.errors = bad ? [{ instancePath: `/${bad[0]}`, schemaPath: '#/finite', keyword: 'finite', params: {}, message: 'must be a finite number' }] : null;
+    return !bad;
+  }) as Validate;
+  return wrapped;
 }

@@ -35,6 +35,10 @@ export function toHttpError(error: unknown): HttpErrorBody {
       return body(415, 'unsupported_media_type', 'POST /assets takes multipart/form-data with one field `file`.');
   }
   if (e?.statusCode === 429) return body(429, 'rate_limited', e.message ?? 'Too many requests.');
+  // PostgreSQL data exceptions (class 22: out of range, bad encoding): the request's values, not the server.
+  if (typeof e?.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code) && 'severity' in (e as object)) {
+    return body(400, 'invalid_request', 'A value of the request cannot be stored (out of range or not valid text).');
+  }
   if (isStorageFull(error)) return body(503, 'storage_full', storageFullMessage.replace('the work is retried once space is freed', 'try again later'));
   if (isTransientDatabaseError(error)) return body(503, 'unavailable', 'The database is unavailable for a moment; try again.');
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
