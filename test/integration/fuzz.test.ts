@@ -24,7 +24,8 @@ describe.each(backends)('random and mutated requests to every route on $name', (
     expect(report.sent).toBeGreaterThan(count * 0.95);
     expect(report.transportErrors).toBeLessThan(count * 0.02);
     // Most requests got past validation somewhere: the fuzzer is not only knocking at the door.
-    expect(Object.keys(report.byStatus).length).toBeGreaterThan(6);
+    expect(report.byStatus['200']).toBeGreaterThan(count * 0.15);
+    expect(Object.keys(report.byStatus).length).toBeGreaterThanOrEqual(6);
     expect((await svc.call('GET', '/healthz', { key: null })).status).toBe(200);
     expect((await svc.call('GET', '/readyz', { key: null })).status).toBe(200);
   }, 120_000);
