@@ -10,6 +10,7 @@ import { ClaimLoop, sleep, type JobContext } from './ClaimLoop.js';
 import { fetchInput } from './fetchInput.js';
 import type { ClaimedDownload, FetchQueue } from './fetchQueue.js';
 import { holdLease } from './holdLease.js';
+import { planRetry } from './planRetry.js';
 import { processTarget, type ProcessDeps, type TargetOutcome } from './processTarget.js';
 import type { ClaimedTarget, TargetQueue } from './targetQueue.js';
 import type { Wakeups } from './Wakeups.js';
@@ -113,22 +114,15 @@ export class TargetWorker {
 
   private async handleFailure(target: ClaimedTarget, error: unknown, log: Logger): Promise<void> {
     const failure = classifyError(error);
-    const now = Date.now();
-    if (failure.code === 'storage_full' || failure.code === 'unavailable') {
-      // The environment, not the input: wait for the operator without using up attempts.
-      await this.queue.retryLater(target, this.owner, now + this.environmentRetryMs, false);
-      log.error({ err: error, retryInMs: this.environmentRetryMs }, `target could not run (${failure.code}); will retry`);
+    const plan = planRetry(failure, target.attempts, this.options.maxAttempts, this.environmentRetryMs);
+    if (plan.kind !== 'fail') {
+      await this.queue.retryLater(target, this.owner, Date.now() + plan.delayMs, plan.kind === 'retry');
+      if (plan.kind === 'wait') log.error({ err: error, retryInMs: plan.delayMs }, `target could not run (${failure.code}); will retry`);
+      else log.warn({ err: error, retryInMs: plan.delayMs }, 'target failed; will retry');
       return;
     }
-    if (failure.retryable && target.attempts < this.options.maxAttempts) {
-      const delay = Math.min(60_000, 1000 * 2 ** target.attempts);
-      await this.queue.retryLater(target, this.owner, now + delay);
-      log.warn({ err: error, retryInMs: delay }, 'target failed; will retry');
-      return;
-    }
-    const final = finalError(failure, target.attempts);
-    if (await this.untilStored(() => this.queue.fail(target, this.owner, final, Date.now()), () => false, log)) {
-      log.warn({ err: error, code: final.code }, 'target failed');
+    if (await this.untilStored(() => this.queue.fail(target, this.owner, plan.error, Date.now()), () => false, log)) {
+      log.warn({ err: error, code: plan.error.code }, 'target failed');
       this.events?.ended(target, 'error', null);
     }
   }
@@ -167,21 +161,15 @@ export class TargetWorker {
 
   private async handleDownloadFailure(task: ClaimedDownload, error: unknown, log: Logger): Promise<void> {
     const failure = classifyError(error);
-    const now = Date.now();
-    if (failure.code === 'storage_full' || failure.code === 'unavailable') {
-      await this.fetches.retryLater(task, this.owner, now + this.environmentRetryMs, false);
-      log.error({ err: error, retryInMs: this.environmentRetryMs }, `download could not run (${failure.code}); will retry`);
+    const plan = planRetry(failure, task.fetch_attempts, this.options.maxAttempts, this.environmentRetryMs);
+    if (plan.kind !== 'fail') {
+      await this.fetches.retryLater(task, this.owner, Date.now() + plan.delayMs, plan.kind === 'retry');
+      if (plan.kind === 'wait') log.error({ err: error, retryInMs: plan.delayMs }, `download could not run (${failure.code}); will retry`);
+      else log.warn({ err: error, retryInMs: plan.delayMs }, 'download failed; will retry');
       return;
     }
-    if (failure.retryable && task.fetch_attempts < this.options.maxAttempts) {
-      const delay = Math.min(60_000, 1000 * 2 ** task.fetch_attempts);
-      await this.fetches.retryLater(task, this.owner, now + delay);
-      log.warn({ err: error, retryInMs: delay }, 'download failed; will retry');
-      return;
-    }
-    const final = finalError(failure, task.fetch_attempts);
-    const failed = await this.fetches.giveUp(task.id, this.owner, final, Date.now());
-    log.warn({ err: error, code: final.code, targets: failed.length }, 'download failed; its targets failed');
+    const failed = await this.fetches.giveUp(task.id, this.owner, plan.error, Date.now());
+    log.warn({ err: error, code: plan.error.code, targets: failed.length }, 'download failed; its targets failed');
     for (const target of failed) this.events?.ended(target, 'error', null);
   }
 
@@ -201,10 +189,4 @@ export class TargetWorker {
       }
     }
   }
-}
-
-/** The error a target ends with: the cause's own words, with the attempts when it was retried. */
-function finalError(failure: AppError, attempts: number): { code: number; message: string } {
-  if (!failure.retryable) return { code: failure.status, message: failure.message };
-  return { code: failure.status, message: `${failure.message} (after ${attempts} attempts)` };
 }

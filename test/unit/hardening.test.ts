@@ -9,6 +9,7 @@ import { characterCount } from '../../src/domain/limits.js';
 import { AppError } from '../../src/errors/AppError.js';
 import { classifyError, isTransientDatabaseError } from '../../src/errors/classifyError.js';
 import { redactPaths } from '../../src/errors/redactPaths.js';
+import { planRetry } from '../../src/queue/planRetry.js';
 import { toHttpError } from '../../src/http/toHttpError.js';
 
 describe('redactPaths (item 3)', () => {
@@ -94,5 +95,14 @@ describe('characters are code points (item 10)', () => {
   it('counts an emoji once', () => {
     expect(characterCount('\u{1F3B5}'.repeat(3))).toBe(3);
     expect('\u{1F3B5}'.repeat(3).length).toBe(6);
+  });
+});
+
+describe('planRetry (item 4)', () => {
+  it('waits on the environment without counting, backs off transient failures, ends the rest', () => {
+    expect(planRetry(new AppError('storage_full', 'full'), 5, 3, 5000)).toEqual({ kind: 'wait', delayMs: 5000 });
+    expect(planRetry(new AppError('fetch_failed', 'down'), 1, 3, 5000)).toEqual({ kind: 'retry', delayMs: 2000 });
+    expect(planRetry(new AppError('fetch_failed', 'down'), 3, 3, 5000)).toEqual({ kind: 'fail', error: { code: 502, message: 'down (after 3 attempts)' } });
+    expect(planRetry(new AppError('media_unsupported', 'not media'), 1, 3, 5000)).toEqual({ kind: 'fail', error: { code: 400, message: 'not media' } });
   });
 });
