@@ -79,7 +79,7 @@ async function benchBackend(name: string, databaseUrl: string | null) {
   const makeTasks = async (count: number) => {
     for (let i = 0; i < count; i++) {
       const id = `cbenchtask${String(taskNo++).padStart(15, '0')}`;
-      await repos.tasks.create({ id, clientId, createdAt: Date.now(), assetId: 'cbenchasset', url: null, metadata: null, inputKey: 'assets/cbenchasset/a.wav',
+      await repos.tasks.create({ id, clientId, createdAt: Date.now(), assetId: 'cbenchasset', url: null, metadata: null, inputKey: 'assets/cbenchasset/a.wav', checkCredits: false,
         targets: models.map((model, position) => ({ id: `${id}t${position}`, position, model, formats: ['wav', 'mp3'], residual: null, variant: null, language: null, reserved: 0 })) });
     }
   };

@@ -97,10 +97,12 @@ export function createRepositories(db: Kysely<Schema>): Repositories {
       async create(task) {
         return db.transaction().execute(async (tx) => {
           // Check and reserve in one statement: concurrent creations cannot both see the same balance.
-          const reserved = task.targets.reduce((sum, t) => sum + t.reserved, 0);
-          const held = await tx.updateTable('clients').set({ reserved: sql<number>`reserved + ${reserved}` })
-            .where('id', '=', task.clientId).where((eb) => eb.or([eb('credits', 'is', null), eb(sql<number>`credits - reserved`, '>', 0)])).executeTakeFirst();
-          if (Number(held.numUpdatedRows) === 0) return false;
+          if (task.checkCredits) {
+            const reserved = task.targets.reduce((sum, t) => sum + t.reserved, 0);
+            const held = await tx.updateTable('clients').set({ reserved: sql<number>`reserved + ${reserved}` })
+              .where('id', '=', task.clientId).where((eb) => eb.or([eb('credits', 'is', null), eb(sql<number>`credits - reserved`, '>', 0)])).executeTakeFirst();
+            if (Number(held.numUpdatedRows) === 0) return false;
+          }
           const download = task.url !== null && task.inputKey === null;
           await tx.insertInto('tasks').values({
             id: task.id, client_id: task.clientId, created_at: task.createdAt, completed_at: null, asset_id: task.assetId,

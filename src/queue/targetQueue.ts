@@ -15,6 +15,7 @@ export type ClaimedTarget = Selectable<TargetsTable>;
  * stalled, or was presumed dead) cannot overwrite the outcome of the one that took over.
  */
 export class TargetQueue {
+  private readonly turnsWritten = new Map<string, number>();
   /** `onEvents` runs after a commit that wrote webhook messages (to wake the dispatchers). */
   constructor(private readonly db: Kysely<Schema>, private readonly profile: BackendProfile, private readonly onEvents: () => void = () => undefined) {}
 
@@ -28,7 +29,9 @@ export class TargetQueue {
   async claim(owner: string, now: number, leaseMs: number): Promise<ClaimedTarget | null> {
     const lock = this.profile.skipLocked ? sql`for update skip locked` : sql``;
     const due = sql`t.status = 'processing' and t.available_at <= ${now} and (t.lease_expires_at is null or t.lease_expires_at < ${now})`;
-    const fairest = sql`(select c.id from clients c where exists (select 1 from targets t where t.client_id = c.id and ${due})
+    // A scalar subquery with LIMIT, not EXISTS: PostgreSQL turned EXISTS into a semi-join that scanned
+    // every target ever run; this form probes the per-client index once per client on both databases.
+    const fairest = sql`(select c.id from clients c where (select 1 from targets t where t.client_id = c.id and ${due} limit 1) = 1
       order by coalesce(c.last_claimed_at, 0), c.id limit 1)`;
     const claimWhere = async (only: ReturnType<typeof sql>) => (await sql<ClaimedTarget>`
       update targets set lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}, attempts = attempts + 1
@@ -39,7 +42,12 @@ export class TargetQueue {
       ) and status = 'processing' and (lease_expires_at is null or lease_expires_at < ${now})
       returning *`.execute(this.db)).rows[0] ?? null;
     const target = (await claimWhere(sql`and t.client_id = ${fairest}`)) ?? (await claimWhere(sql``));
-    if (target) await this.db.updateTable('clients').set({ last_claimed_at: now }).where('id', '=', target.client_id).execute();
+    // Written at most every 100 ms per client and process: fairness needs turns, not a write per claim.
+    if (target && now - (this.turnsWritten.get(target.client_id) ?? 0) >= 100) {
+      if (this.turnsWritten.size > 10_000) this.turnsWritten.clear();
+      this.turnsWritten.set(target.client_id, now);
+      await this.db.updateTable('clients').set({ last_claimed_at: now }).where('id', '=', target.client_id).execute();
+    }
     return target;
   }
 
@@ -64,10 +72,16 @@ export class TargetQueue {
         ended_at: now, lease_owner: null, lease_expires_at: null,
       }).where('id', '=', target.id).where('lease_owner', '=', owner).where('status', '=', 'processing').executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return false;
-      // The debit replaces the reservation (an unlimited balance stays null).
-      await tx.updateTable('clients').set({
-        credits: sql<number>`case when credits is null then null else credits - ${outcome.cost} end`, reserved: sql<number>`reserved - ${Number(target.reserved)}`,
-      }).where('id', '=', target.client_id).execute();
+      // The debit replaces the reservation. Unlimited clients hold none and keep a null balance:
+      // their row is not touched (no lock shared by all their targets ending at once).
+      const reserved = Number(target.reserved);
+      if (reserved !== 0 || outcome.cost !== 0) {
+        let debit = tx.updateTable('clients').set({
+          credits: sql<number>`case when credits is null then null else credits - ${outcome.cost} end`, reserved: sql<number>`reserved - ${reserved}`,
+        }).where('id', '=', target.client_id);
+        if (reserved === 0) debit = debit.where('credits', 'is not', null);
+        await debit.execute();
+      }
       if (outcome.cost !== 0) {
         await tx.insertInto('credit_ledger').values({
           id: newId(), client_id: target.client_id, delta: -outcome.cost, reason: `target ${target.model}`, target_id: target.id, created_at: now,
@@ -85,7 +99,9 @@ export class TargetQueue {
       }).where('id', '=', target.id).where('status', '=', 'processing');
       if (owner !== null) query = query.where('lease_owner', '=', owner);
       if (Number((await query.executeTakeFirst()).numUpdatedRows) === 0) return false;
-      await tx.updateTable('clients').set({ reserved: sql<number>`reserved - ${Number(target.reserved)}` }).where('id', '=', target.client_id).execute();
+      if (Number(target.reserved) !== 0) {
+        await tx.updateTable('clients').set({ reserved: sql<number>`reserved - ${Number(target.reserved)}` }).where('id', '=', target.client_id).execute();
+      }
       return true;
     });
   }

@@ -30,8 +30,9 @@ export async function createTask(deps: CreateTaskDeps, clientId: string, body: u
   }
   if (input.url !== null) await deps.checkUrl(input.url);
   const id = newId();
-  const targets = input.targets.map((t, position) => ({ id: newId(), position, ...t, reserved: reservation(t.model, durationSeconds) }));
-  const created = await deps.repos.tasks.create({ id, clientId, createdAt: now, assetId: input.assetId, url: input.url, metadata: input.metadata, inputKey, targets });
+  const checkCredits = client.credits !== null;
+  const targets = input.targets.map((t, position) => ({ id: newId(), position, ...t, reserved: checkCredits ? reservation(t.model, durationSeconds) : 0 }));
+  const created = await deps.repos.tasks.create({ id, clientId, createdAt: now, assetId: input.assetId, url: input.url, metadata: input.metadata, inputKey, checkCredits, targets });
   if (!created) {
     const after = await deps.repos.clients.get(clientId);
     const balance = after?.credits ?? 0;

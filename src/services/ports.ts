@@ -65,6 +65,8 @@ export interface NewTask {
   metadata: string | null;
   /** The asset's file when created from an asset. */
   inputKey: string | null;
+  /** False for unlimited clients: nothing to check or reserve (their row is not touched). */
+  checkCredits: boolean;
   targets: NewTarget[];
 }
 
@@ -112,8 +114,8 @@ export interface AssetsPort {
 export interface TasksPort {
   /**
    * In one transaction: reserves the targets' credits if the client's available balance (credits
-   * minus reservations) is above zero, and inserts the task and all its targets. False: the
-   * balance is zero or below and nothing was stored.
+   * minus reservations) is above zero (when `checkCredits`), and inserts the task and all its
+   * targets. False: the balance is zero or below and nothing was stored.
    */
   create(task: NewTask): Promise<boolean>;
   get(clientId: string, id: string): Promise<TaskRecord | null>;

@@ -23,7 +23,7 @@ describe.each(backends)('target queue on $name', (backend) => {
       const queues = [new TargetQueue(first.db, first.profile), new TargetQueue(second.db, second.profile)];
       for (let round = 0; round < 10; round++) {
         const taskId = `task${round}`;
-        await repos.tasks.create({ id: taskId, clientId: 'c1', createdAt: now, assetId: 'a1', url: null, metadata: null, inputKey: 'assets/a1/a.wav',
+        await repos.tasks.create({ id: taskId, clientId: 'c1', createdAt: now, assetId: 'a1', url: null, metadata: null, inputKey: 'assets/a1/a.wav', checkCredits: false,
           targets: ['vocals', 'drums', 'bass', 'other'].map((model, position) => ({ id: `${taskId}t${position}`, position, model, formats: ['wav'], residual: null, variant: null, language: null, reserved: 0 })) });
         const claimed = [];
         for (let i = 0; i < 4; i++) claimed.push((await queues[i % 2].claim(`w${i}`, Date.now(), 60_000))!);
