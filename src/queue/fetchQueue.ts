@@ -83,10 +83,4 @@ export class FetchQueue {
     }
     return dead.length;
   }
-
-  /** Downloads waiting or running, for metrics. */
-  async depth(): Promise<number> {
-    const row = await this.db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('fetch_available_at', 'is not', null).executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
 }
