@@ -12,8 +12,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export function parseCommandLine<T extends Options>(argv: string[], options: T): { values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>['values']; positionals: string[] } {
   const negative = /^-\d+(\.\d+)?(e[+-]?\d+)?$/i;
   const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+  for (const arg of argv) {
     if (!negative.test(arg)) {
       args.push(arg);
       continue;
