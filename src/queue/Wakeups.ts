@@ -14,8 +14,6 @@ export class Wakeups {
   private listener: pg.PoolClient | null = null;
   private closed = false;
   private reconnecting: Promise<void> | null = null;
-  /** Times the LISTEN connection was re-established (for tests and metrics). */
-  reconnects = 0;
 
   /** `channel`: one per kind of work (`stemline_targets`, `stemline_webhooks`). */
   constructor(private readonly pool: pg.Pool | null, private readonly channel: string, private readonly log?: Logger) {
@@ -63,7 +61,6 @@ export class Wakeups {
         if (this.closed) return;
         try {
           await this.listen();
-          this.reconnects++;
           this.log?.info({ channel: this.channel, attempts: attempt + 1 }, 'LISTEN connection re-established');
           this.events.emit('wake');
         } catch (error) {
@@ -73,11 +70,6 @@ export class Wakeups {
     })().finally(() => {
       this.reconnecting = null;
     });
-  }
-
-  /** True while cross-process wake-ups can arrive (always true without PostgreSQL). */
-  get listening(): boolean {
-    return !this.pool || this.listener !== null;
   }
 
   /** Tells every worker (here and, with PostgreSQL, elsewhere) that work is waiting. */
