@@ -38,4 +38,4 @@ export function classifyError(error: unknown): AppError {
   return new AppError('internal', redactPaths(`Internal error: ${(error as Error)?.message ?? String(error)}`), { cause: error });
 }
 
-export const storageFullMessage = 'The server\'s storage is full; the work is retried once space is freed.';
+const storageFullMessage = 'The server\'s storage is full; the work is retried once space is freed.';

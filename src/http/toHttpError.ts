@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorCode } from '../errors/errorCatalogue.js';
 import { isAppError } from '../errors/AppError.js';
-import { isStorageFull, isTransientDatabaseError, storageFullMessage } from '../errors/classifyError.js';
+import { isStorageFull, isTransientDatabaseError } from '../errors/classifyError.js';
 import { redactPaths } from '../errors/redactPaths.js';
 
 export interface HttpErrorBody {
@@ -39,7 +39,7 @@ export function toHttpError(error: unknown): HttpErrorBody {
   if (typeof e?.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code) && 'severity' in (e as object)) {
     return body(400, 'invalid_request', 'A value of the request cannot be stored (out of range or not valid text).');
   }
-  if (isStorageFull(error)) return body(503, 'storage_full', storageFullMessage.replace('the work is retried once space is freed', 'try again later'));
+  if (isStorageFull(error)) return body(503, 'storage_full', 'The server\'s storage is full; try again later.');
   if (isTransientDatabaseError(error)) return body(503, 'unavailable', 'The database is unavailable for a moment; try again.');
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return body(e.statusCode, e.statusCode === 404 ? 'not_found' : 'invalid_request', e.message ?? 'Bad request.');

@@ -6,11 +6,12 @@ import type { Logger } from 'pino';
 import { acceptedInputs, sniffFile } from '../audio/probeMedia.js';
 import { AppError } from '../errors/AppError.js';
 import { classifyError, isStorageFull, isTransientDatabaseError } from '../errors/classifyError.js';
-import { ClaimLoop, sleep, type JobContext } from './ClaimLoop.js';
+import { ClaimLoop, type JobContext } from './ClaimLoop.js';
 import { fetchInput } from './fetchInput.js';
 import type { ClaimedDownload, FetchQueue } from './fetchQueue.js';
 import { holdLease } from './holdLease.js';
 import { planRetry } from './planRetry.js';
+import { retryThroughOutages } from './retryThroughOutages.js';
 import { processTarget, type ProcessDeps, type TargetOutcome } from './processTarget.js';
 import type { ClaimedTarget, TargetQueue } from './targetQueue.js';
 import type { Wakeups } from './Wakeups.js';
@@ -173,20 +174,11 @@ export class TargetWorker {
     for (const target of failed) this.events?.ended(target, 'error', null);
   }
 
-  /**
-   * Runs a step that ends work in the database, retrying through short outages (a dropped
-   * connection, a full disk) while the lease is ours: the work is done, only its record is missing.
-   * Each step is fenced on the lease, so a retry after an unseen commit changes nothing.
-   */
-  private async untilStored(step: () => Promise<boolean>, lost: () => boolean, log: Logger): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await step();
-      } catch (error) {
-        if (attempt >= 8 || lost() || !(isTransientDatabaseError(error) || isStorageFull(error))) throw error;
-        log.warn({ err: error, attempt }, 'recording the result failed; retrying');
-        await sleep(Math.min(5000, 100 * 2 ** attempt));
-      }
-    }
+  /** Records finished work through short outages (a dropped connection, a full disk) while the lease is ours. */
+  private untilStored(step: () => Promise<boolean>, lost: () => boolean, log: Logger): Promise<boolean> {
+    return retryThroughOutages(step, {
+      tries: 8, stop: lost, retryable: (error) => isTransientDatabaseError(error) || isStorageFull(error),
+      onRetry: (error, attempt) => log.warn({ err: error, attempt }, 'recording the result failed; retrying'),
+    });
   }
 }

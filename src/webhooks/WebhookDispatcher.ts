@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { LinkSigner } from '../domain/renderTask.js';
 import type { WebhookEndpoint } from '../domain/renderWebhook.js';
 import type { AttemptRecord, ClaimedMessage, MessageQueue } from '../queue/messageQueue.js';
-import { sleep } from '../queue/ClaimLoop.js';
+import { retryThroughOutages } from '../queue/retryThroughOutages.js';
 import type { Wakeups } from '../queue/Wakeups.js';
 import { isTransientDatabaseError } from '../errors/classifyError.js';
 import { buildDelivery } from './buildDelivery.js';
@@ -292,21 +292,13 @@ export class WebhookDispatcher {
     this.flushing = (async () => {
       while (this.records.length > 0) {
         const batch = this.records.splice(0);
-        for (let attempt = 1; ; attempt++) {
-          try {
-            const disabled = await this.queue.record(batch, this.owner, Date.now(), this.options.disableAfterMs);
-            for (const endpointId of disabled) this.log.warn({ endpointId }, 'webhook endpoint disabled: every attempt failed for the disable period');
-            break;
-          } catch (error) {
-            // A dropped connection: try again soon, or the receiver gets the message twice.
-            if (attempt < 5 && isTransientDatabaseError(error)) {
-              await sleep(100 * 2 ** attempt);
-              continue;
-            }
-            // The messages stay leased and are retried once the lease runs out (same webhook-id).
-            this.log.error({ err: error, count: batch.length }, 'recording webhook attempts failed');
-            break;
-          }
+        try {
+          // A dropped connection: try again soon, or the receiver gets the messages twice.
+          const disabled = await retryThroughOutages(() => this.queue.record(batch, this.owner, Date.now(), this.options.disableAfterMs), { tries: 5, retryable: isTransientDatabaseError });
+          for (const endpointId of disabled) this.log.warn({ endpointId }, 'webhook endpoint disabled: every attempt failed for the disable period');
+        } catch (error) {
+          // The messages stay leased and are retried once the lease runs out (same webhook-id).
+          this.log.error({ err: error, count: batch.length }, 'recording webhook attempts failed');
         }
       }
     })().finally(() => {
