@@ -41,7 +41,9 @@ export class TargetQueue {
         limit 1 ${lock}
       ) and status = 'processing' and (lease_expires_at is null or lease_expires_at < ${now})
       returning *`.execute(this.db)).rows[0] ?? null;
-    const target = (await claimWhere(sql`and t.client_id = ${fairest}`)) ?? (await claimWhere(sql``));
+    // Without SKIP LOCKED (SQLite, one writer) the fair claim finds nothing only when nothing is due.
+    const fair = await claimWhere(sql`and t.client_id = ${fairest}`);
+    const target = fair ?? (this.profile.skipLocked ? await claimWhere(sql``) : null);
     // Written at most every 100 ms per client and process: fairness needs turns, not a write per claim.
     if (target && now - (this.turnsWritten.get(target.client_id) ?? 0) >= 100) {
       if (this.turnsWritten.size > 10_000) this.turnsWritten.clear();
