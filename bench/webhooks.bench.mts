@@ -84,8 +84,11 @@ async function benchBackend(name: string, databaseUrl: string | null) {
     }
   };
   const commits = new Map<string, number>();
+  // Claims take a task's targets together, as the worker does; they are completed one per call.
+  const claimed: Awaited<ReturnType<typeof targets.claimTask>> = [];
   const completeOne = async () => {
-    const target = await targets.claim('bench', Date.now(), 60_000);
+    if (claimed.length === 0) claimed.push(...(await targets.claimTask('bench', Date.now(), 60_000)));
+    const target = claimed.shift();
     if (!target) throw new Error('no target to complete');
     const outputs = ['wav', 'mp3'].map((format) => ({ name: target.model, format, key: `outputs/${target.task_id}/${target.id}/${target.model}.${format}` }));
     await targets.complete(target, 'bench', { cost: 4, duration: 200.5, outputs }, Date.now());

@@ -92,9 +92,13 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         concurrency: config.workerConcurrency, fetchConcurrency: config.fetchConcurrency, leaseMs: config.leaseMs, maxAttempts: config.maxAttempts,
         pollMs: database.profile.notify ? 5000 : 1000,
       }, log.child({ role: 'worker' }), {
-        ended(target, status, outcome) {
+        ended(target, status) {
           metrics.targetsEnded.inc({ status, model: target.model });
-          if (outcome) metrics.separationSeconds.inc(outcome.duration);
+        },
+        passed(targets, durationSeconds) {
+          metrics.separationPasses.inc();
+          metrics.separationPassTargets.inc(targets);
+          metrics.separationSeconds.inc(durationSeconds);
         },
       });
     }

@@ -90,7 +90,7 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
     fetchConcurrency: read('STEMLINE_FETCH_CONCURRENCY', 8, int(1, 1000), 'an integer 1-1000'),
     ffmpegPath: read<string | null>('STEMLINE_FFMPEG', null, text, 'a path'),
     roles: new Set(roleList),
-    workerConcurrency: read('STEMLINE_WORKER_CONCURRENCY', 1, int(1, 64), 'an integer 1-64'),
+    workerConcurrency: read('STEMLINE_WORKER_CONCURRENCY', 2, int(1, 64), 'an integer 1-64'),
     separationThreads: read<number | null>('STEMLINE_SEPARATION_THREADS', null, int(1, 256), 'an integer 1-256'),
     outputTtlSeconds: read('STEMLINE_OUTPUT_TTL_SECONDS', 30 * 86_400, int(1), 'a positive integer'),
     leaseMs: read('STEMLINE_LEASE_MS', 30_000, int(1000), 'an integer >= 1000'),

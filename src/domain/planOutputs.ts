@@ -4,11 +4,14 @@ import { builtInModels, findModel, type StemSource } from './modelCatalogue.js';
 export interface TargetRequest {
   model: string;
   residual?: boolean;
+  /** The engine that separates it (`dsp`, or an installed model); default: the caller's. */
+  engine?: string;
 }
 
 /** One output signal: named as in spec/api.md (`vocals`, `vocals_residual`, ...). */
 export interface OutputPlan extends StemSource {
   name: string;
+  engine?: string;
 }
 
 /** Which stems to separate and which named outputs to derive from them for a set of targets. */
@@ -21,10 +24,11 @@ export function planOutputs(targets: readonly TargetRequest[]): { stems: string[
       throw new AppError('unknown_model', `Unknown model '${target.model}'; available: ${builtInModels.map((m) => m.id).join(', ')}.`);
     }
     if (outputs.some((o) => o.name === model.id)) continue;
-    outputs.push({ name: model.id, ...model.source });
+    const engine = target.engine;
+    outputs.push({ name: model.id, ...model.source, engine });
     if (target.residual) {
       if (!model.residual) throw new AppError('invalid_argument', `Model '${model.id}' has no residual.`);
-      outputs.push({ name: `${model.id}_residual`, stem: model.source.stem, subtract: !model.source.subtract });
+      outputs.push({ name: `${model.id}_residual`, stem: model.source.stem, subtract: !model.source.subtract, engine });
     }
   }
   const stems = [...new Set(outputs.map((o) => o.stem))];

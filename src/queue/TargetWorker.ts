@@ -12,12 +12,12 @@ import type { ClaimedDownload, FetchQueue } from './fetchQueue.js';
 import { holdLease } from './holdLease.js';
 import { planRetry } from './planRetry.js';
 import { retryThroughOutages } from './retryThroughOutages.js';
-import { processTarget, type ProcessDeps, type TargetOutcome } from './processTarget.js';
+import { processTask, type ProcessDeps, type TargetOutcome } from './processTask.js';
 import type { ClaimedTarget, TargetQueue } from './targetQueue.js';
 import type { Wakeups } from './Wakeups.js';
 
 export interface TargetWorkerOptions {
-  /** Targets separated at once. */
+  /** Tasks separated at once (each one pass over its input for all its due targets). */
   concurrency: number;
   /** `url` inputs downloaded at once: slots of their own, apart from separation. */
   fetchConcurrency: number;
@@ -31,18 +31,20 @@ export interface TargetWorkerOptions {
 
 export interface TargetEvents {
   ended(target: ClaimedTarget, status: 'completed' | 'error', outcome: TargetOutcome | null): void;
+  /** One pass over a task's input ended: how many targets it served, how many seconds it separated. */
+  passed?(targets: number, durationSeconds: number): void;
 }
 
 /**
- * The worker role: one loop claims downloads of `url` inputs, another claims targets and
- * separates them. Failures are sorted by what they are: the environment (storage full, database
+ * The worker role: one loop claims downloads of `url` inputs, another claims the due targets of
+ * one task at a time and separates them in one pass over the input. Failures are sorted by what they are: the environment (storage full, database
  * away) waits and retries without using up the target's attempts; transient errors retry with
  * backoff; the rest fail the target at once, with a message free of server paths. Ending a target
  * is retried through short database outages, fenced on the lease so it happens at most once.
  */
 export class TargetWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  private readonly separations: ClaimLoop<ClaimedTarget>;
+  private readonly separations: ClaimLoop<ClaimedTarget[]>;
   private readonly downloads: ClaimLoop<ClaimedDownload>;
 
   constructor(
@@ -56,8 +58,11 @@ export class TargetWorker {
   ) {
     this.separations = new ClaimLoop({
       name: 'target', concurrency: options.concurrency, pollMs: options.pollMs,
-      claim: () => this.queue.claim(this.owner, Date.now(), this.options.leaseMs),
-      run: (target, context) => this.runTarget(target, context),
+      claim: async () => {
+        const targets = await this.queue.claimTask(this.owner, Date.now(), this.options.leaseMs);
+        return targets.length > 0 ? targets : null;
+      },
+      run: (targets, context) => this.runTask(targets, context),
     }, wakeups, log);
     this.downloads = new ClaimLoop({
       name: 'download', concurrency: options.fetchConcurrency, pollMs: options.pollMs,
@@ -85,29 +90,51 @@ export class TargetWorker {
     return this.options.environmentRetryMs ?? 5000;
   }
 
-  private async runTarget(target: ClaimedTarget, context: JobContext): Promise<void> {
-    const log = this.log.child({ targetId: target.id, taskId: target.task_id, model: target.model, attempt: target.attempts });
+  private async runTask(targets: ClaimedTarget[], context: JobContext): Promise<void> {
+    const first = targets[0];
+    const log = this.log.child({ taskId: first.task_id, targets: targets.map((t) => t.id), models: targets.map((t) => t.model), attempt: first.attempts });
     const abort = new AbortController();
     context.signal.addEventListener('abort', () => abort.abort(), { once: true });
-    const lease = holdLease((now) => this.queue.renew(target.id, this.owner, now, this.options.leaseMs), this.options.leaseMs, () => abort.abort(), log);
+    // Targets still ours to end: the lease covers them together, and each leaves it as it ends.
+    const open = new Set(targets.map((t) => t.id));
+    const lease = holdLease(async (now) => {
+      const held = await this.queue.renew([...open], this.owner, now, this.options.leaseMs);
+      return [...open].every((id) => held.has(id));
+    }, this.options.leaseMs, () => abort.abort(), log);
     const began = Date.now();
     try {
-      let outcome: TargetOutcome;
+      let outcome: Awaited<ReturnType<typeof processTask>>;
       try {
-        outcome = await processTarget(this.deps, target, abort.signal);
+        outcome = await processTask(this.deps, targets, abort.signal);
       } catch (error) {
-        if (lease.lost()) log.warn('lease lost; abandoned the target');
+        if (lease.lost()) log.warn('lease lost; abandoned the task\'s targets');
         else if (context.stopping) {
-          await this.queue.release(target, this.owner);
-          log.info('shutting down: target released for another worker');
-        } else await this.handleFailure(target, error, log);
+          for (const target of targets) await this.queue.release(target, this.owner);
+          log.info('shutting down: targets released for another worker');
+        } else {
+          for (const target of targets) {
+            await this.handleFailure(target, error, log.child({ targetId: target.id }));
+            open.delete(target.id);
+          }
+        }
         return;
       }
-      const completed = await this.untilStored(() => this.queue.complete(target, this.owner, outcome, Date.now()), lease.lost, log);
-      if (completed) {
-        log.info({ durationSeconds: outcome.duration, cost: outcome.cost, ms: Date.now() - began }, 'target completed');
-        this.events?.ended(target, 'completed', outcome);
-      } else log.warn('target finished after its lease was lost; another worker owns it');
+      this.events?.passed?.(outcome.results.length, outcome.durationSeconds);
+      for (const result of outcome.results) {
+        const target = result.target;
+        const targetLog = log.child({ targetId: target.id, model: target.model });
+        if (!result.ok) {
+          await this.handleFailure(target, result.error, targetLog);
+          open.delete(target.id);
+          continue;
+        }
+        const completed = await this.untilStored(() => this.queue.complete(target, this.owner, result.outcome, Date.now()), lease.lost, targetLog);
+        open.delete(target.id);
+        if (completed) {
+          targetLog.info({ durationSeconds: result.outcome.duration, cost: result.outcome.cost, ms: Date.now() - began }, 'target completed');
+          this.events?.ended(target, 'completed', result.outcome);
+        } else targetLog.warn('target finished after its lease was lost; another worker owns it');
+      }
     } finally {
       lease.release();
     }

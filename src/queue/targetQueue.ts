@@ -20,43 +20,52 @@ export class TargetQueue {
   constructor(private readonly db: Kysely<Schema>, private readonly profile: BackendProfile, private readonly onEvents: () => void = () => undefined) {}
 
   /**
-   * The next due target, fairly between clients: the client served longest ago (or never) goes
-   * first, so one client's backlog cannot starve another's first target. One atomic statement:
-   * SQLite runs it under its single writer lock; PostgreSQL skips rows other workers hold and
-   * re-checks the lease on the row it updates. When the chosen client's due targets are all being
-   * claimed by others at that instant (PostgreSQL), the oldest due target of anyone is taken.
+   * The next due task's targets, fairly between clients: the client served longest ago (or never)
+   * goes first, so one client's backlog cannot starve another's first task. Every due target of that
+   * task is claimed under the same lease, so one worker decodes and separates the input once for
+   * all of them. Each claim is one atomic statement: SQLite runs it under its single writer lock;
+   * PostgreSQL skips rows other workers hold and re-checks the lease on the rows it updates. When
+   * the chosen client's due targets are all being claimed by others at that instant (PostgreSQL),
+   * the oldest due target of anyone is taken. Empty when nothing is due.
    */
-  async claim(owner: string, now: number, leaseMs: number): Promise<ClaimedTarget | null> {
+  async claimTask(owner: string, now: number, leaseMs: number): Promise<ClaimedTarget[]> {
     const lock = this.profile.skipLocked ? sql`for update skip locked` : sql``;
     const due = sql`t.status = 'processing' and t.available_at <= ${now} and (t.lease_expires_at is null or t.lease_expires_at < ${now})`;
     // A scalar subquery with LIMIT, not EXISTS: PostgreSQL turned EXISTS into a semi-join that scanned
     // every target ever run; this form probes the per-client index once per client on both databases.
     const fairest = sql`(select c.id from clients c where (select 1 from targets t where t.client_id = c.id and ${due} limit 1) = 1
       order by coalesce(c.last_claimed_at, 0), c.id limit 1)`;
+    const lease = sql`lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}, attempts = attempts + 1`;
+    const stillDue = sql`status = 'processing' and (lease_expires_at is null or lease_expires_at < ${now})`;
     const claimWhere = async (only: ReturnType<typeof sql>) => (await sql<ClaimedTarget>`
-      update targets set lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}, attempts = attempts + 1
+      update targets set ${lease}
       where id = (
         select t.id from targets t where ${due} ${only}
         order by t.available_at, t.created_at, t.position
         limit 1 ${lock}
-      ) and status = 'processing' and (lease_expires_at is null or lease_expires_at < ${now})
+      ) and ${stillDue}
       returning *`.execute(this.db)).rows[0] ?? null;
     // Without SKIP LOCKED (SQLite, one writer) the fair claim finds nothing only when nothing is due.
-    const fair = await claimWhere(sql`and t.client_id = ${fairest}`);
-    const target = fair ?? (this.profile.skipLocked ? await claimWhere(sql``) : null);
+    const first = (await claimWhere(sql`and t.client_id = ${fairest}`)) ?? (this.profile.skipLocked ? await claimWhere(sql``) : null);
+    if (!first) return [];
+    const rest = (await sql<ClaimedTarget>`
+      update targets set ${lease}
+      where id in (select t.id from targets t where t.task_id = ${first.task_id} and ${due} ${lock}) and ${stillDue}
+      returning *`.execute(this.db)).rows;
     // Written at most every 100 ms per client and process: fairness needs turns, not a write per claim.
-    if (target && now - (this.turnsWritten.get(target.client_id) ?? 0) >= 100) {
+    if (now - (this.turnsWritten.get(first.client_id) ?? 0) >= 100) {
       if (this.turnsWritten.size > 10_000) this.turnsWritten.clear();
-      this.turnsWritten.set(target.client_id, now);
-      await this.db.updateTable('clients').set({ last_claimed_at: now }).where('id', '=', target.client_id).execute();
+      this.turnsWritten.set(first.client_id, now);
+      await this.db.updateTable('clients').set({ last_claimed_at: now }).where('id', '=', first.client_id).execute();
     }
-    return target;
+    return [first, ...rest].sort((a, b) => Number(a.position) - Number(b.position));
   }
 
-  async renew(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
-    const result = await this.db.updateTable('targets').set({ lease_expires_at: now + leaseMs })
-      .where('id', '=', id).where('lease_owner', '=', owner).where('status', '=', 'processing').executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  /** Extends the lease of every target in `ids`; the ones still ours and processing. */
+  async renew(ids: readonly string[], owner: string, now: number, leaseMs: number): Promise<Set<string>> {
+    const rows = await this.db.updateTable('targets').set({ lease_expires_at: now + leaseMs })
+      .where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'processing').returning('id').execute();
+    return new Set(rows.map((r) => r.id));
   }
 
   async task(id: string): Promise<Selectable<TasksTable> | undefined> {

@@ -38,17 +38,19 @@ describe.each(backends)('leases and shutdown on $name', (backend) => {
     const asset = await (await fetch(`${url}/assets`, { method: 'POST', headers: { 'x-api-key': adminKey }, body: fileForm(long, 'long.wav') })).json();
     const task = await (await fetch(`${url}/tasks`, {
       method: 'POST', headers: { 'x-api-key': adminKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ assetId: asset.id, targets: [{ model: 'drums', formats: ['wav'] }] }),
+      // Three targets, separated together in one pass under one lease.
+      body: JSON.stringify({ assetId: asset.id, targets: [{ model: 'drums', formats: ['wav'] }, { model: 'bass', formats: ['flac'] }, { model: 'vocals', formats: ['wav'], residual: true }] }),
     })).json();
     return task.id as string;
   };
   let targetRowCache: unknown;
-  const targetRow = async (taskId: string) => {
+  const targetRows = async (taskId: string) => {
     database ??= await openDatabase({ databaseUrl: databaseUrl ?? null, dataDir });
-    const row = await database.db.selectFrom('targets').selectAll().where('task_id', '=', taskId).executeTakeFirstOrThrow();
-    targetRowCache = row;
-    return row;
+    const rows = await database.db.selectFrom('targets').selectAll().where('task_id', '=', taskId).orderBy('position').execute();
+    targetRowCache = rows;
+    return rows;
   };
+  const allOf = async (taskId: string, check: (row: Awaited<ReturnType<typeof targetRows>>[number]) => boolean) => (await targetRows(taskId)).every(check);
   const waitFor = async (check: () => Promise<boolean>, what: string, timeoutMs = 60_000) => {
     const until = Date.now() + timeoutMs;
     while (!(await check())) {
@@ -57,26 +59,30 @@ describe.each(backends)('leases and shutdown on $name', (backend) => {
     }
   };
 
-  it('kill -9 mid-target: after restart the target runs again and ends exactly once', async () => {
+  it('kill -9 mid-pass: after restart every target of the task runs again and ends exactly once', async () => {
     const first = await spawnService(env);
     const taskId = await submit(first.url);
-    await waitFor(async () => (await targetRow(taskId)).lease_owner !== null, 'the claim');
+    // All three are claimed together, under one lease owner.
+    await waitFor(() => allOf(taskId, (row) => row.lease_owner !== null), 'the claim');
+    expect(new Set((await targetRows(taskId)).map((row) => row.lease_owner)).size).toBe(1);
     await new Promise((r) => setTimeout(r, 500));
     first.child.kill('SIGKILL');
     await first.exited;
-    expect((await targetRow(taskId)).status).toBe('processing');
+    expect(await allOf(taskId, (row) => row.status === 'processing')).toBe(true);
 
     const second = await spawnService(env);
     try {
-      await waitFor(async () => (await targetRow(taskId)).status !== 'processing', 'the target to end', 30_000).catch((error) => {
-        throw new Error(`${error.message}; row ${JSON.stringify(targetRowCache)}; service said:\n${second.output()}`);
+      await waitFor(() => allOf(taskId, (row) => row.status !== 'processing'), 'the targets to end', 60_000).catch((error) => {
+        throw new Error(`${error.message}; rows ${JSON.stringify(targetRowCache)}; service said:\n${second.output()}`);
       });
-      const row = await targetRow(taskId);
-      expect(row.status).toBe('completed');
-      expect(row.attempts).toBe(2);
-      const debits = await database.db.selectFrom('credit_ledger').selectAll().where('target_id', '=', row.id).execute();
-      expect(debits).toHaveLength(1);
+      for (const row of await targetRows(taskId)) {
+        expect(row.status).toBe('completed');
+        expect(row.attempts).toBe(2);
+        const debits = await database.db.selectFrom('credit_ledger').selectAll().where('target_id', '=', row.id).execute();
+        expect(debits).toHaveLength(1);
+      }
       const task = await (await fetch(`${second.url}/tasks/${taskId}`, { headers: { 'x-api-key': adminKey } })).json();
+      expect(task.targets.map((t: any) => t.output.map((o: any) => `${o.name}.${o.format}`))).toEqual([['drums.wav'], ['bass.flac'], ['vocals.wav', 'vocals_residual.wav']]);
       const download = await fetch(task.targets[0].output[0].link);
       expect(download.status).toBe(200);
       expect((await download.arrayBuffer()).byteLength).toBeGreaterThan(80 * 44_100 * 4);
@@ -86,26 +92,25 @@ describe.each(backends)('leases and shutdown on $name', (backend) => {
     }
   });
 
-  it('SIGTERM drains: the running target finishes, then the process exits 0', async () => {
+  it('SIGTERM drains: the running pass finishes every target, then the process exits 0', async () => {
     const service = await spawnService(env);
     const taskId = await submit(service.url);
-    await waitFor(async () => (await targetRow(taskId)).lease_owner !== null, 'the claim');
+    await waitFor(() => allOf(taskId, (row) => row.lease_owner !== null), 'the claim');
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
-    expect((await targetRow(taskId)).status, service.output()).toBe('completed');
+    expect((await targetRows(taskId)).map((row) => row.status), service.output()).toEqual(['completed', 'completed', 'completed']);
   });
 
-  it('SIGTERM with no grace left releases the target for the next process, losing nothing', async () => {
+  it('SIGTERM with no grace left releases the targets for the next process, losing nothing', async () => {
     const service = await spawnService({ ...env, STEMLINE_SHUTDOWN_GRACE_MS: '0' });
     const taskId = await submit(service.url);
-    await waitFor(async () => (await targetRow(taskId)).lease_owner !== null, 'the claim');
+    await waitFor(() => allOf(taskId, (row) => row.lease_owner !== null), 'the claim');
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
-    const released = await targetRow(taskId);
-    expect(released).toMatchObject({ status: 'processing', lease_owner: null, attempts: 0 });
+    for (const released of await targetRows(taskId)) expect(released).toMatchObject({ status: 'processing', lease_owner: null, attempts: 0 });
     const next = await spawnService(env);
     try {
-      await waitFor(async () => (await targetRow(taskId)).status === 'completed', 'the target to complete');
+      await waitFor(() => allOf(taskId, (row) => row.status === 'completed'), 'the targets to complete');
     } finally {
       next.child.kill('SIGTERM');
       await next.exited;

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { separateChunk } from '../../src/audio/pipeline/separateChunk.js';
+import { createChunkEngine } from '../../src/audio/pipeline/createChunkEngine.js';
 import { separateFile, type SeparateFileOptions } from '../../src/audio/pipeline/separateFile.js';
+import { separateJobs } from '../../src/audio/pipeline/separateJobs.js';
 import { probeMedia } from '../../src/audio/probeMedia.js';
 import { SeparationPool } from '../../src/audio/pool/SeparationPool.js';
 import { createDspSeparator } from '../../src/audio/separators/createDspSeparator.js';
@@ -180,5 +182,41 @@ describe('separation through the file pipeline', () => {
     const failing = () => Promise.reject(new Error('boom'));
     await expect(separateFile(options(input, out, { separate: failing, formats: ['wav', 'mp3'] }))).rejects.toThrow('boom');
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  });
+
+  it('several jobs in one pass: the engine runs once, each job gets its own files, one job failing to encode fails alone', async () => {
+    let chunks = 0;
+    const counting = (request: Parameters<typeof separateChunk>[0]) => {
+      chunks++;
+      return inProcess(request);
+    };
+    const blocked = join(dir, 'jobs', 'b');
+    // A dangling link where the encoder's partial file must go: ffmpeg cannot write job b's output.
+    mkdirSync(blocked, { recursive: true });
+    symlinkSync(join(dir, 'no-such-folder', 'x'), join(blocked, 'drums.wav.part'));
+    const result = await separateJobs({
+      ffmpegPath, inputPath: input, maxDurationSeconds: 10_800,
+      jobs: [
+        { key: 'a', outputs: [{ name: 'drums', engine: 'dsp', stem: 'drums', subtract: false }], formats: ['wav'], outDir: join(dir, 'jobs', 'a') },
+        { key: 'b', outputs: [{ name: 'drums', engine: 'dsp', stem: 'drums', subtract: false }], formats: ['wav'], outDir: blocked },
+        { key: 'c', outputs: [{ name: 'vocals', engine: 'dsp', stem: 'vocals', subtract: false }, { name: 'vocals_residual', engine: 'dsp', stem: 'vocals', subtract: true }], formats: ['flac'], outDir: join(dir, 'jobs', 'c') },
+      ],
+      createEngine: (id, context) => createChunkEngine({ separatorId: id, ...context, separate: counting, concurrency: 2, chunkSeconds: 3 }),
+    });
+    const single = join(dir, 'jobs', 'single');
+    let alone = 0;
+    await separateFile(options(input, single, { targets: [{ model: 'drums' }], chunkSeconds: 3, separate: (r) => (alone++, inProcess(r)) }));
+    // One engine pass for all three jobs: as many chunks as one job alone.
+    expect(chunks).toBe(alone);
+    expect(result.jobs.get('a')).toMatchObject({ ok: true });
+    expect(result.jobs.get('c')).toMatchObject({ ok: true });
+    const failed = result.jobs.get('b')!;
+    expect(failed.ok).toBe(false);
+    expect(String((failed as { error: Error }).error.message)).toMatch(/^Encoding failed/);
+    expect(decodeToPlanar(join(dir, 'jobs', 'a', 'drums.wav'), 2)).toEqual(decodeToPlanar(join(single, 'drums.wav'), 2));
+    const [v, r] = ['vocals', 'vocals_residual'].map((n) => decodeToPlanar(join(dir, 'jobs', 'c', `${n}.flac`), 2));
+    let worst = 0;
+    for (let c = 0; c < 2; c++) for (let i = 0; i < mixture[c].length; i++) worst = Math.max(worst, Math.abs(v[c][i] + r[c][i] - mixture[c][i]));
+    expect(worst).toBeLessThan(1e-4);
   });
 });

@@ -25,11 +25,12 @@ describe.each(backends)('target queue on $name', (backend) => {
         const taskId = `task${round}`;
         await repos.tasks.create({ id: taskId, clientId: 'c1', createdAt: now, assetId: 'a1', url: null, metadata: null, inputKey: 'assets/a1/a.wav', checkCredits: false,
           targets: ['vocals', 'drums', 'bass', 'other'].map((model, position) => ({ id: `${taskId}t${position}`, position, model, formats: ['wav'], residual: null, variant: null, language: null, reserved: 0 })) });
-        const claimed = [];
-        for (let i = 0; i < 4; i++) claimed.push((await queues[i % 2].claim(`w${i}`, Date.now(), 60_000))!);
+        // One claim takes every due target of the task; they then end at once through two connections.
+        const claimed = await queues[round % 2].claimTask('w', Date.now(), 60_000);
+        expect(claimed.map((t) => t.position)).toEqual([0, 1, 2, 3]);
         await Promise.all(claimed.map((target, i) => (i === 3
-          ? queues[i % 2].fail(target, `w${i}`, { code: 500, message: 'x' }, Date.now())
-          : queues[i % 2].complete(target, `w${i}`, { cost: 1, duration: 1, outputs: [] }, Date.now()))));
+          ? queues[i % 2].fail(target, 'w', { code: 500, message: 'x' }, Date.now())
+          : queues[i % 2].complete(target, 'w', { cost: 1, duration: 1, outputs: [] }, Date.now()))));
         const task = await repos.tasks.get('c1', taskId);
         expect(task!.completedAt, `round ${round}`).not.toBeNull();
         const snapshots = (await first.db.selectFrom('webhook_events').select('payload').where('payload', 'like', `%"id":"${taskId}"%`).execute()).map((e) => JSON.parse(e.payload));
@@ -38,6 +39,24 @@ describe.each(backends)('target queue on $name', (backend) => {
         expect(snapshots.filter((s) => s.completedAt !== null)).toHaveLength(1);
         expect(snapshots.map((s) => s.targets.filter((t: any) => t.status !== 'processing').length).sort()).toEqual([1, 2, 3, 4]);
       }
+
+      // A claim takes one task's due targets only, under one lease; a target not yet due stays behind.
+      const later = Date.now() + 60_000;
+      for (const taskId of ['g1', 'g2']) {
+        await repos.tasks.create({ id: taskId, clientId: 'c1', createdAt: Date.now(), assetId: 'a1', url: null, metadata: null, inputKey: 'assets/a1/a.wav', checkCredits: false,
+          targets: ['vocals', 'drums', 'bass'].map((model, position) => ({ id: `${taskId}t${position}`, position, model, formats: ['wav'], residual: null, variant: null, language: null, reserved: 0 })) });
+      }
+      await first.db.updateTable('targets').set({ available_at: later }).where('id', '=', 'g1t1').execute();
+      const group = await queues[0].claimTask('w1', Date.now(), 60_000);
+      expect(group.map((t) => t.id)).toEqual(['g1t0', 'g1t2']);
+      expect(new Set(group.map((t) => t.lease_expires_at)).size).toBe(1);
+      const other = await queues[1].claimTask('w2', Date.now(), 60_000);
+      expect(other.map((t) => t.id)).toEqual(['g2t0', 'g2t1', 'g2t2']);
+      expect(await queues[1].claimTask('w2', Date.now(), 60_000)).toEqual([]);
+      // Renewal answers which targets are still held: an ended one drops out.
+      await queues[0].complete(group[0], 'w1', { cost: 0, duration: 1, outputs: [] }, Date.now());
+      expect([...(await queues[0].renew(['g1t0', 'g1t2'], 'w1', Date.now(), 60_000))]).toEqual(['g1t2']);
+      expect([...(await queues[0].renew(['g1t2'], 'w2', Date.now(), 60_000))]).toEqual([]);
     } finally {
       if (second !== first) await second.close();
       await first.close();

@@ -1,0 +1,15 @@
+/**
+ * One separator running over one input as a stream: input blocks go in, finished stem samples come
+ * out in order (contiguous from sample 0, possibly none yet). An engine runs once per input however
+ * many outputs read its stems; separateJobs fans the decoded input out to every engine it needs.
+ */
+export interface StemEngine {
+  /** The stems this engine yields. */
+  readonly stems: readonly string[];
+  /** Takes planar input samples; resolves with the stem samples that are now final (backpressure). */
+  push(block: Float32Array[]): Promise<Map<string, Float32Array[]>>;
+  /** The input has ended: the remaining stem samples. */
+  finish(): Promise<Map<string, Float32Array[]>>;
+  /** Settles work still running after a failure, so nothing is left unobserved. */
+  abandon(): Promise<void>;
+}

@@ -1,0 +1,123 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Dispatcher } from 'undici';
+import { createChunkEngine } from '../audio/pipeline/createChunkEngine.js';
+import type { ChunkRequest, ChunkResult } from '../audio/pipeline/separateChunk.js';
+import { separateJobs, type EngineContext, type SeparationJob } from '../audio/pipeline/separateJobs.js';
+import type { StemEngine } from '../audio/pipeline/StemEngine.js';
+import { findModel } from '../domain/modelCatalogue.js';
+import type { OutputFormat } from '../domain/outputFormats.js';
+import { planOutputs } from '../domain/planOutputs.js';
+import type { StoredOutput } from '../domain/renderTask.js';
+import { targetCost } from '../domain/targetCost.js';
+import { AppError } from '../errors/AppError.js';
+import type { ObjectStore } from '../storage/ObjectStore.js';
+import type { ClaimedTarget, TargetQueue } from './targetQueue.js';
+
+export interface ProcessDeps {
+  queue: TargetQueue;
+  store: ObjectStore;
+  ffmpegPath: string;
+  separate: (request: ChunkRequest) => Promise<ChunkResult>;
+  separationConcurrency: number;
+  /** The engine that separates a target (its model and variant): `dsp` or an installed model. */
+  engineFor?: (target: ClaimedTarget) => string;
+  /** Builds a non-chunked engine (an ONNX model stream); null for chunked separators. */
+  createEngine?: (id: string, context: EngineContext) => StemEngine | null;
+  dispatcher: Dispatcher;
+  maxDurationSeconds: number;
+  maxInputBytes: number;
+  fetchTimeoutMs: number;
+}
+
+export interface TargetOutcome {
+  cost: number;
+  duration: number;
+  outputs: StoredOutput[];
+}
+
+export type TargetResult = { target: ClaimedTarget; ok: true; outcome: TargetOutcome } | { target: ClaimedTarget; ok: false; error: unknown };
+
+export interface TaskOutcome {
+  results: TargetResult[];
+  /** Seconds of input separated (0 when nothing was). */
+  durationSeconds: number;
+  /** Milliseconds inside separators (for overhead accounting). */
+  computeMs: number;
+}
+
+/**
+ * The claimed targets of one task in one pass: the stored input is decoded once, each engine runs
+ * once, and every target's outputs are encoded and stored. A target that cannot be made (its model
+ * is gone, its encoding or storing failed) gets its own error; a bad input throws for all of them.
+ */
+export async function processTask(deps: ProcessDeps, targets: readonly ClaimedTarget[], signal: AbortSignal): Promise<TaskOutcome> {
+  const taskId = targets[0].task_id;
+  const task = await deps.queue.task(taskId);
+  if (!task) throw new AppError('input_not_found', 'The task no longer exists.');
+  if (!task.input_key) throw new AppError('unavailable', 'The input has not been downloaded yet.');
+  if (!(await deps.store.stat(task.input_key))) {
+    throw new AppError('input_not_found', 'The input is gone: the asset expired or was deleted before this target ran.');
+  }
+  const results: TargetResult[] = [];
+  const jobs: SeparationJob[] = [];
+  const workDir = join(deps.store.scratchDir, `task-${taskId}-${targets[0].id}-${targets[0].attempts}`);
+  for (const target of targets) {
+    const model = findModel(target.model);
+    if (!model) {
+      results.push({ target, ok: false, error: new AppError('unknown_model', `Model '${target.model}' is not installed on this worker.`) });
+      continue;
+    }
+    try {
+      const engine = deps.engineFor?.(target) ?? 'dsp';
+      const { outputs } = planOutputs([{ model: model.id, residual: Number(target.residual) === 1, engine }]);
+      jobs.push({ key: target.id, outputs: outputs.map((o) => ({ ...o, engine })), formats: JSON.parse(target.formats) as OutputFormat[], outDir: join(workDir, target.id) });
+    } catch (error) {
+      results.push({ target, ok: false, error });
+    }
+  }
+  if (jobs.length === 0) return { results, durationSeconds: 0, computeMs: 0 };
+
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  try {
+    const input = await deps.store.localPath(task.input_key);
+    try {
+      const separated = await separateJobs({
+        ffmpegPath: deps.ffmpegPath,
+        inputPath: input.path,
+        jobs,
+        maxDurationSeconds: deps.maxDurationSeconds,
+        createEngine: (id, context) => deps.createEngine?.(id, context) ?? createChunkEngine({
+          separatorId: id, ...context, separate: deps.separate, concurrency: deps.separationConcurrency,
+        }),
+        signal,
+      });
+      const duration = Math.round(separated.durationSeconds * 1000) / 1000;
+      for (const target of targets) {
+        const job = separated.jobs.get(target.id);
+        if (!job) continue;
+        if (!job.ok) {
+          results.push({ target, ok: false, error: job.error });
+          continue;
+        }
+        try {
+          const outputs: StoredOutput[] = [];
+          for (const file of job.files) {
+            const key = `outputs/${task.id}/${target.id}/${file.name}.${file.format}`;
+            await deps.store.putFile(key, file.path);
+            outputs.push({ name: file.name, format: file.format, key });
+          }
+          results.push({ target, ok: true, outcome: { cost: targetCost(duration, findModel(target.model)!.creditsPerMinute), duration, outputs } });
+        } catch (error) {
+          results.push({ target, ok: false, error });
+        }
+      }
+      return { results, durationSeconds: separated.durationSeconds, computeMs: separated.computeMs };
+    } finally {
+      await input.release();
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
