@@ -22,24 +22,26 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
-  {
-    // Domain code and the DSP core stay pure: no I/O, no adapters (ARCHITECTURE.md, "Layout").
-    files: ['src/domain/**/*.ts', 'src/audio/dsp/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/db/**', '**/http/**', '**/storage/**', '**/queue/**', '**/cli/**'], message: 'Pure code must not import adapters.' },
-          { group: ['node:fs', 'node:fs/*', 'node:child_process', 'node:net', 'node:http', 'node:worker_threads', 'fs', 'child_process'], message: 'Pure code does no I/O.' },
-        ],
-      }],
-    },
-  },
-  {
-    files: ['src/services/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/db/**', '**/http/**'], message: 'Services depend on ports, not on adapters.' }],
-      }],
-    },
-  },
+  // Layers: imports point down (ARCHITECTURE.md, "Layers"):
+  // domain <- services <- queue, audio, storage, db <- webhooks <- http <- cli, startService.
+  ...layer(['src/domain/**/*.ts', 'src/audio/dsp/**/*.ts'], ['services', 'queue', 'webhooks', 'db', 'http', 'storage', 'audio', 'cli', 'config', 'metrics'], 'Pure code imports no other layer.', [
+    { group: ['node:fs', 'node:fs/*', 'node:child_process', 'node:net', 'node:http', 'node:worker_threads', 'fs', 'child_process'], message: 'Pure code does no I/O.' },
+  ]),
+  ...layer(['src/services/**/*.ts'], ['queue', 'webhooks', 'db', 'http', 'audio', 'cli'], 'Services depend on domain and ports, not on adapters or loops.'),
+  ...layer(['src/queue/**/*.ts', 'src/audio/**/*.ts', 'src/storage/**/*.ts', 'src/db/**/*.ts'], ['webhooks', 'http', 'cli'], 'Adapters and worker loops sit below webhooks and HTTP.'),
+  ...layer(['src/webhooks/**/*.ts'], ['http', 'cli'], 'Webhook delivery sits below HTTP.'),
+  ...layer(['src/http/**/*.ts'], ['cli'], 'HTTP sits below the CLI.'),
 );
+
+/** A lint block forbidding `files` to import from the named folders of src/. */
+function layer(files, forbidden, message, extra = []) {
+  return [{
+    files,
+    ignores: files.includes('src/domain/**/*.ts') ? [] : ['src/audio/dsp/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: forbidden.flatMap((folder) => [`../${folder}/*`, `../../${folder}/*`, `../../../${folder}/*`]), message }, ...extra],
+      }],
+    },
+  }];
+}

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { WebhookEndpoint } from '../domain/renderWebhook.js';
+import type { WebhookEndpoint } from '../domain/records.js';
 import { newSortableId } from '../domain/newId.js';
+import { toEndpoint } from './rowMappers.js';
 import type { WebhooksPort } from '../services/ports.js';
 import type { Schema, WebhookEndpointsTable } from './schema.js';
 
@@ -91,17 +92,6 @@ export function createWebhookRepository(db: Kysely<Schema>): WebhooksPort {
         .where('endpoint_id', '=', endpointId).where('client_id', '=', clientId).where('status', '=', 'failed').where('created_at', '>=', since).executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
-  };
-}
-
-export function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
-  return {
-    id: row.id, clientId: row.client_id, url: row.url, description: row.description, events: JSON.parse(row.events) as string[],
-    secret: row.secret, previousSecret: row.previous_secret,
-    previousSecretUntil: row.previous_secret_until === null ? null : Number(row.previous_secret_until),
-    enabled: Number(row.enabled) === 1, disabledReason: row.disabled_reason,
-    failingSince: row.failing_since === null ? null : Number(row.failing_since),
-    createdAt: Number(row.created_at), updatedAt: Number(row.updated_at),
   };
 }
 

@@ -1,5 +1,5 @@
 import { AppError } from '../errors/AppError.js';
-import type { EndpointPatch } from '../services/ports.js';
+import type { EndpointPatch } from './records.js';
 import { characterCount, maxUrlLength } from './limits.js';
 import { isWebhookEvent, webhookEvents } from './webhookEvents.js';
 

@@ -1,4 +1,4 @@
-import type { ApiKey } from '../services/ports.js';
+import type { ApiKey } from './records.js';
 import { iso } from './renderTask.js';
 
 /** An API key as listings show it: the prefix, never the key or its hash. */

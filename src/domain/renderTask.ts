@@ -1,36 +1,4 @@
-import type { TargetStatus } from './TargetStatus.js';
-
-/** What renderTask needs of a task and its targets (rows as stored, decoded). */
-export interface TaskRecord {
-  id: string;
-  clientId: string;
-  createdAt: number;
-  completedAt: number | null;
-  assetId: string | null;
-  url: string | null;
-  metadata: string | null;
-  targets: TargetRecord[];
-}
-
-export interface TargetRecord {
-  id: string;
-  model: string;
-  status: TargetStatus;
-  formats: string[];
-  residual: boolean | null;
-  variant: string | null;
-  language: string | null;
-  cost: number | null;
-  duration: number | null;
-  error: { code: number; message: string } | null;
-  outputs: StoredOutput[];
-}
-
-export interface StoredOutput {
-  name: string;
-  format: string;
-  key: string;
-}
+import type { TargetRecord, TaskRecord } from './records.js';
 
 /** Signs a storage key into a download link named `filename`. */
 export type LinkSigner = (key: string, filename: string) => string;

@@ -1,43 +1,5 @@
+import type { WebhookEndpoint, WebhookMessage } from './records.js';
 import { iso } from './renderTask.js';
-
-export interface WebhookEndpoint {
-  id: string;
-  clientId: string;
-  url: string;
-  description: string | null;
-  events: string[];
-  secret: string;
-  /** During a rotation: the old secret, still signed with until `previousSecretUntil`. */
-  previousSecret: string | null;
-  previousSecretUntil: number | null;
-  enabled: boolean;
-  disabledReason: string | null;
-  /** Start of the current run of failed attempts; null after a success. */
-  failingSince: number | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface WebhookAttempt {
-  attempt: number;
-  at: number;
-  statusCode: number | null;
-  durationMs: number;
-  error: string | null;
-  response: string;
-}
-
-export interface WebhookMessage {
-  id: string;
-  endpointId: string;
-  event: string;
-  taskId: string;
-  targetId: string;
-  status: 'pending' | 'delivered' | 'failed';
-  createdAt: number;
-  nextAttemptAt: number | null;
-  attempts: WebhookAttempt[];
-}
 
 /** An endpoint as its client sees it (the secret included: only its own client can read it). */
 export function renderEndpoint(e: WebhookEndpoint, now: number): Record<string, unknown> {

@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { BackendProfile } from '../db/BackendProfile.js';
-import { toEndpoint } from '../db/createWebhookRepository.js';
+import { toEndpoint } from '../db/rowMappers.js';
 import type { Schema } from '../db/schema.js';
-import type { WebhookEndpoint } from '../domain/renderWebhook.js';
+import type { WebhookEndpoint } from '../domain/records.js';
 
 export interface ClaimedMessage {
   id: string;

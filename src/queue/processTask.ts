@@ -8,7 +8,7 @@ import type { StemEngine } from '../audio/pipeline/StemEngine.js';
 import { findModel } from '../domain/modelCatalogue.js';
 import type { OutputFormat } from '../domain/outputFormats.js';
 import { planOutputs } from '../domain/planOutputs.js';
-import type { StoredOutput } from '../domain/renderTask.js';
+import type { StoredOutput } from '../domain/records.js';
 import { targetCost } from '../domain/targetCost.js';
 import { AppError } from '../errors/AppError.js';
 import type { ObjectStore } from '../storage/ObjectStore.js';

@@ -2,9 +2,9 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { BackendProfile } from '../db/BackendProfile.js';
 import type { Schema, TargetsTable, TasksTable } from '../db/schema.js';
 import { newId } from '../domain/newId.js';
-import type { StoredOutput } from '../domain/renderTask.js';
+import type { StoredOutput } from '../domain/records.js';
 import type { WebhookEvent } from '../domain/webhookEvents.js';
-import { writeOutboxMessages } from '../webhooks/writeOutboxMessages.js';
+import { writeOutboxMessages } from './writeOutboxMessages.js';
 
 export type ClaimedTarget = Selectable<TargetsTable>;
 

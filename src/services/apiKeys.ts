@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { newId } from '../domain/newId.js';
 import { AppError } from '../errors/AppError.js';
-import type { ApiKey, Repositories } from './ports.js';
+import type { Repositories } from './ports.js';
+import type { ApiKey } from '../domain/records.js';
 
 export interface Principal {
   clientId: string;

@@ -1,4 +1,4 @@
-import type { TaskRecord } from '../domain/renderTask.js';
+import type { TaskRecord } from '../domain/records.js';
 import type { TasksPort } from './ports.js';
 
 /**

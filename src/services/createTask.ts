@@ -1,7 +1,7 @@
 import { builtInModels } from '../domain/modelCatalogue.js';
 import { newId } from '../domain/newId.js';
 import { parseCreateTask } from '../domain/parseCreateTask.js';
-import type { TaskRecord } from '../domain/renderTask.js';
+import type { TaskRecord } from '../domain/records.js';
 import { targetCost } from '../domain/targetCost.js';
 import { AppError } from '../errors/AppError.js';
 import type { Repositories } from './ports.js';

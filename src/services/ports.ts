@@ -1,5 +1,4 @@
-import type { TaskRecord } from '../domain/renderTask.js';
-import type { WebhookEndpoint, WebhookMessage } from '../domain/renderWebhook.js';
+import type { ApiKey, Asset, Client, EndpointPatch, NewTask, TaskFilters, TaskRecord, WebhookEndpoint, WebhookMessage } from '../domain/records.js';
 
 /** What use cases need from storage of state; db/ implements it for SQLite and PostgreSQL. */
 export interface Repositories {
@@ -9,74 +8,6 @@ export interface Repositories {
   tasks: TasksPort;
   settings: SettingsPort;
   webhooks: WebhooksPort;
-}
-
-export interface Client {
-  id: string;
-  name: string;
-  /** null: unlimited. */
-  credits: number | null;
-  /** Held by targets still processing (their estimated cost), released when they end. */
-  reserved: number;
-  createdAt: number;
-}
-
-export interface ApiKey {
-  id: string;
-  clientId: string;
-  prefix: string;
-  hash: string;
-  admin: boolean;
-  createdAt: number;
-  revokedAt: number | null;
-}
-
-export interface Asset {
-  id: string;
-  clientId: string;
-  name: string;
-  format: string;
-  storageKey: string;
-  sizeBytes: number;
-  /** Known at upload when the container says. */
-  durationSeconds: number | null;
-  createdAt: number;
-  expiresAt: number;
-}
-
-export interface NewTarget {
-  id: string;
-  position: number;
-  model: string;
-  formats: string[];
-  residual: boolean | null;
-  variant: string | null;
-  language: string | null;
-  /** Credits held until the target ends (its estimated cost). */
-  reserved: number;
-}
-
-export interface NewTask {
-  id: string;
-  clientId: string;
-  createdAt: number;
-  assetId: string | null;
-  url: string | null;
-  metadata: string | null;
-  /** The asset's file when created from an asset. */
-  inputKey: string | null;
-  /** False for unlimited clients: nothing to check or reserve (their row is not touched). */
-  checkCredits: boolean;
-  targets: NewTarget[];
-}
-
-export interface TaskFilters {
-  skip: number;
-  take: number;
-  status?: 'processing' | 'completed' | 'error';
-  model?: string;
-  createdAfter?: number;
-  createdBefore?: number;
 }
 
 export interface ClientsPort {
@@ -130,13 +61,6 @@ export interface SettingsPort {
   get(key: string): Promise<string | null>;
   /** Stores `value` unless the key exists; returns the stored value either way. */
   putIfAbsent(key: string, value: string): Promise<string>;
-}
-
-export interface EndpointPatch {
-  url?: string;
-  description?: string | null;
-  events?: string[];
-  enabled?: boolean;
 }
 
 /** Webhook endpoints and their message log, always scoped to one client. */

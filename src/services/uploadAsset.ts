@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import { newId } from '../domain/newId.js';
 import { AppError } from '../errors/AppError.js';
 import type { ObjectStore } from '../storage/ObjectStore.js';
-import type { Asset, Repositories } from './ports.js';
+import type { Repositories } from './ports.js';
+import type { Asset } from '../domain/records.js';
 
 export interface UploadDeps {
   repos: Repositories;

@@ -1,9 +1,9 @@
 import { newId } from '../domain/newId.js';
 import { parseEndpointInput } from '../domain/parseEndpointInput.js';
-import type { WebhookEndpoint } from '../domain/renderWebhook.js';
+import type { WebhookEndpoint } from '../domain/records.js';
 import { webhookEvents } from '../domain/webhookEvents.js';
 import { AppError } from '../errors/AppError.js';
-import { newSecret } from '../webhooks/newSecret.js';
+import { newSecret } from '../domain/newSecret.js';
 import type { Repositories } from './ports.js';
 
 export interface EndpointDeps {

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { LinkSigner } from '../domain/renderTask.js';
-import type { WebhookEndpoint } from '../domain/renderWebhook.js';
+import type { WebhookEndpoint } from '../domain/records.js';
 import type { AttemptRecord, ClaimedMessage, MessageQueue } from '../queue/messageQueue.js';
 import { retryThroughOutages } from '../queue/retryThroughOutages.js';
 import type { Wakeups } from '../queue/Wakeups.js';

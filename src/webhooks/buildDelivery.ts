@@ -1,5 +1,7 @@
-import { renderTask, type LinkSigner, type TaskRecord } from '../domain/renderTask.js';
-import { signingSecrets, type WebhookEndpoint } from '../domain/renderWebhook.js';
+import { renderTask, type LinkSigner } from '../domain/renderTask.js';
+import type { TaskRecord } from '../domain/records.js';
+import { signingSecrets } from '../domain/renderWebhook.js';
+import type { WebhookEndpoint } from '../domain/records.js';
 import type { ClaimedMessage } from '../queue/messageQueue.js';
 import { signPayload } from './signPayload.js';
 

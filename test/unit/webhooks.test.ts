@@ -7,7 +7,7 @@ import { signingSecrets } from '../../src/domain/renderWebhook.js';
 import { buildDelivery } from '../../src/webhooks/buildDelivery.js';
 import { isAllowedAddress, isPublicAddress } from '../../src/webhooks/egressGuard.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
-import { newSecret } from '../../src/webhooks/newSecret.js';
+import { newSecret } from '../../src/domain/newSecret.js';
 import { nextAttemptDelay, parseRetryAfter } from '../../src/webhooks/nextAttemptDelay.js';
 import { signPayload } from '../../src/webhooks/signPayload.js';
 import { describeFailure } from '../../src/webhooks/sendWebhook.js';

@@ -4,7 +4,7 @@ import { renderApiKey } from '../../domain/renderApiKey.js';
 import { iso } from '../../domain/renderTask.js';
 import { AppError } from '../../errors/AppError.js';
 import { issueKey } from '../../services/apiKeys.js';
-import type { Client } from '../../services/ports.js';
+import type { Client } from '../../domain/records.js';
 import type { AppContext } from '../AppContext.js';
 import { CreateClientBody, CreditsBody, IdParams } from '../schemas.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { iso } from '../../domain/renderTask.js';
 import { AppError } from '../../errors/AppError.js';
-import type { Asset } from '../../services/ports.js';
+import type { Asset } from '../../domain/records.js';
 import { uploadAsset } from '../../services/uploadAsset.js';
 import type { AppContext } from '../AppContext.js';
 import { IdParams, Paging } from '../schemas.js';

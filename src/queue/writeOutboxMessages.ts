@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { toTaskRecord } from '../db/createRepositories.js';
+import { targetColumns, toTaskRecord } from '../db/rowMappers.js';
 import type { Schema } from '../db/schema.js';
 import { newSortableId } from '../domain/newId.js';
 import type { WebhookEvent } from '../domain/webhookEvents.js';
@@ -17,7 +17,7 @@ export async function writeOutboxMessages(tx: Kysely<Schema>, event: { clientId:
   if (endpoints.length === 0) return 0;
   const task = await tx.selectFrom('tasks').selectAll().where('id', '=', event.taskId).executeTakeFirstOrThrow();
   const targets = await tx.selectFrom('targets')
-    .select(['id', 'task_id', 'model', 'status', 'formats', 'residual', 'variant', 'language', 'cost', 'duration', 'error_code', 'error_message', 'outputs'])
+    .select(targetColumns)
     .where('task_id', '=', event.taskId).orderBy('position', 'asc').execute();
   const eventId = newSortableId(now);
   await tx.insertInto('webhook_events').values({ id: eventId, client_id: event.clientId, payload: JSON.stringify(toTaskRecord(task, targets)), created_at: now }).execute();
