@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Wakeups } from './Wakeups.js';
 
 export interface ClaimLoopOptions<J> {
-  /** For log lines: `target`, `download`. */
+  /** For log lines: `target`, `download`, `webhook endpoint`. */
   name: string;
   concurrency: number;
   /** Longest idle wait between claims when no wake-up arrives. */
@@ -25,14 +25,18 @@ interface Running {
 }
 
 /**
- * Claims jobs and runs them, `concurrency` at a time. States: running -> draining (no new claims,
- * running jobs finish) -> stopped. A claim that fails (the database is away or full) is logged and
- * retried with backoff; a job that throws is logged; neither ever stops the loop or the process.
+ * The one claim loop of every queue here (targets, downloads, webhook endpoints): claims jobs and
+ * runs them, `concurrency` at a time, waiting for a wake-up or `pollMs` when nothing is due. States:
+ * running -> draining (no new claims, running jobs finish) -> stopped. A claim that fails (the
+ * database is away or full) is logged and retried with backoff; a job that throws is logged; neither
+ * ever stops the loop or the process. A wake-up that arrives while a claim runs is not lost: the
+ * claim is repeated at once instead of waiting.
  */
 export class ClaimLoop<J> {
   private readonly jobs = new Set<Running>();
   private readonly stopSignal = new AbortController();
   private loop: Promise<void> | null = null;
+  private woken = false;
 
   constructor(private readonly options: ClaimLoopOptions<J>, private readonly wakeups: Wakeups, private readonly log: Logger) {}
 
@@ -62,6 +66,15 @@ export class ClaimLoop<J> {
   private async run(): Promise<void> {
     const signal = this.stopSignal.signal;
     const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    const unsubscribe = this.wakeups.subscribe(() => (this.woken = true));
+    try {
+      await this.claimUntilStopped(signal, stopped);
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  private async claimUntilStopped(signal: AbortSignal, stopped: Promise<void>): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
       if (this.jobs.size >= this.options.concurrency) {
@@ -69,6 +82,7 @@ export class ClaimLoop<J> {
         continue;
       }
       let job: J | null;
+      this.woken = false;
       try {
         job = await this.options.claim();
         if (failures > 0) this.log.info({ after: failures }, `claiming a ${this.options.name} works again`);
@@ -83,7 +97,7 @@ export class ClaimLoop<J> {
         continue;
       }
       if (job !== null) this.launch(job);
-      else await this.wakeups.wait(this.options.pollMs, signal);
+      else if (!this.woken) await this.wakeups.wait(this.options.pollMs, signal);
     }
   }
 

@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { LinkSigner } from '../domain/renderTask.js';
 import type { WebhookEndpoint } from '../domain/records.js';
 import type { AttemptRecord, ClaimedMessage, MessageQueue } from '../queue/messageQueue.js';
+import { ClaimLoop, type JobContext } from '../queue/ClaimLoop.js';
 import { retryThroughOutages } from '../queue/retryThroughOutages.js';
 import type { Wakeups } from '../queue/Wakeups.js';
 import { isTransientDatabaseError } from '../errors/classifyError.js';
@@ -39,22 +40,25 @@ interface Lane {
   claiming: boolean;
   /** The last claim found fewer messages than it asked for: wait for discovery before claiming again. */
   drained: boolean;
+  /** Ends the lane's job in the claim loop once it is drained and idle. */
+  retire: () => void;
 }
 
 /**
  * Delivers webhook messages. Each endpoint has its own lane with its own concurrency limit, so a
  * slow or dead endpoint only ever holds its own slots and never delays another endpoint. Lanes are
- * found by discovery (on a wake-up from the outbox, and every `pollMs` for retries coming due) and
- * then claim batches (up to twice their concurrency, so the next batch is at hand) on their own while
- * their backlog lasts. Attempts are recorded in batches (one transaction every few milliseconds); a
+ * the jobs of the shared claim loop (the one the target worker runs): its claim is discovery of
+ * endpoints with due messages (on a wake-up from the outbox, and every `pollMs` for retries coming
+ * due), and each lane then claims batches (up to twice its concurrency, so the next batch is at hand)
+ * on its own while its backlog lasts, and ends when it is drained and idle. Attempts are recorded in batches (one transaction every few milliseconds); a
  * message stays leased until its attempt is recorded.
  */
 export class WebhookDispatcher {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly lanes = new Map<string, Lane>();
   private readonly starved = new Set<Lane>();
-  /** Attempts in flight, each with its controller to interrupt it at the end of a shutdown's grace period. */
-  private readonly sends = new Map<AbortController, Promise<void>>();
+  /** Attempts in flight, each with its controller (to interrupt it at the end of a shutdown's grace period) and its lane. */
+  private readonly sendLanes = new Map<AbortController, Lane>();
   private interrupted = false;
   private readonly leaseMs: number;
   private attemptCount = 0;
@@ -65,10 +69,9 @@ export class WebhookDispatcher {
   private toRelease: string[] = [];
   private flushing: Promise<void> | null = null;
   private stopped = false;
-  private dirty = false;
-  private kick: (() => void) | null = null;
-  private loop: Promise<void> | null = null;
-  private unsubscribe: (() => void) | null = null;
+  private readonly loop: ClaimLoop<Lane>;
+  /** Endpoints found due by the last discovery that have no lane yet. */
+  private discovered: string[] = [];
   // Fan-out: the endpoints of one event render the same body within a second (links included).
   private renderedSecond = 0;
   private readonly rendered = new Map<string, string>();
@@ -82,29 +85,24 @@ export class WebhookDispatcher {
   ) {
     // Long enough for an attempt and its recording; a dispatcher silent for longer is presumed dead.
     this.leaseMs = 2 * options.timeoutMs + 5000;
+    // One lane per endpoint with due messages; the global limit of held messages bounds them anyway.
+    this.loop = new ClaimLoop<Lane>({
+      name: 'webhook endpoint', concurrency: Math.max(1, options.maxInFlight), pollMs: options.pollMs,
+      claim: () => this.nextLane(),
+      run: (lane, context) => this.runLane(lane, context),
+    }, deps.wakeups, log);
   }
 
   start(): void {
-    this.unsubscribe ??= this.deps.wakeups.subscribe(() => {
-      this.dirty = true;
-      this.kick?.();
-    });
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   /** Stops claiming; attempts in flight get `graceMs` to finish, then are interrupted and released. */
   async stop(graceMs: number): Promise<void> {
+    // Lanes stop claiming and sending queued messages; each ends when its attempts in flight have.
     this.stopped = true;
-    this.unsubscribe?.();
-    this.kick?.();
-    await this.loop;
-    const all = () => Promise.all([...this.sends.values()]);
-    const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
-    if ((await Promise.race([all(), timer])) === 'timeout') {
-      this.interrupted = true;
-      for (const abort of this.sends.keys()) abort.abort();
-      await all();
-    }
+    for (const lane of this.lanes.values()) this.retireIfIdle(lane);
+    await this.loop.stop(graceMs);
     for (const lane of this.lanes.values()) this.toRelease.push(...lane.queued.splice(0).map((m) => m.id));
     this.flush();
     while (this.flushing) await this.flushing;
@@ -116,40 +114,42 @@ export class WebhookDispatcher {
     return this.attemptCount;
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      this.dirty = false;
-      try {
-        await this.discover();
-      } catch (error) {
-        this.log.error({ err: error }, 'looking for due webhook messages failed');
+  /**
+   * The claim of the loop: the next endpoint with due messages and no lane yet. Discovery runs when
+   * the last one's finds are used up; endpoints that already have a lane are pumped instead.
+   */
+  private async nextLane(): Promise<Lane | null> {
+    if (this.stopped) return null;
+    if (this.discovered.length === 0) {
+      for (const endpointId of await this.queue.dueEndpoints(Date.now(), 1000)) {
+        const lane = this.lanes.get(endpointId);
+        if (!lane) {
+          this.discovered.push(endpointId);
+          continue;
+        }
+        lane.drained = false;
+        this.pump(lane);
       }
-      if (!this.dirty && !this.stopped) await this.sleep(this.options.pollMs);
     }
+    const endpointId = this.discovered.shift();
+    if (endpointId === undefined) return null;
+    if (this.lanes.has(endpointId)) return this.nextLane();
+    const lane: Lane = { endpointId, endpoint: null, endpointReadAt: 0, inFlight: 0, queued: [], claiming: false, drained: false, retire: () => undefined };
+    this.lanes.set(endpointId, lane);
+    return lane;
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.kick = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.kick = done;
-    });
-  }
-
-  private async discover(): Promise<void> {
-    for (const endpointId of await this.queue.dueEndpoints(Date.now(), 1000)) {
-      let lane = this.lanes.get(endpointId);
-      if (!lane) {
-        lane = { endpointId, endpoint: null, endpointReadAt: 0, inFlight: 0, queued: [], claiming: false, drained: false };
-        this.lanes.set(endpointId, lane);
-      }
-      lane.drained = false;
+  /** A lane's job: runs until the lane is drained and idle; at the end of a shutdown's grace period its attempts are interrupted. */
+  private runLane(lane: Lane, context: JobContext): Promise<void> {
+    return new Promise<void>((resolve) => {
+      lane.retire = resolve;
+      context.signal.addEventListener('abort', () => {
+        this.interrupted = true;
+        for (const [abort, owner] of this.sendLanes) if (owner === lane) abort.abort();
+      }, { once: true });
       this.pump(lane);
-    }
+      this.retireIfIdle(lane);
+    });
   }
 
   private pump(lane: Lane): void {
@@ -243,8 +243,12 @@ export class WebhookDispatcher {
         }
       })
       .catch((error) => this.log.error({ err: error, messageId: message.id }, 'settling a webhook attempt failed; the message is retried when its lease ends'))
-      .finally(() => this.sends.delete(abort));
-    this.sends.set(abort, sending);
+      .finally(() => {
+        this.sendLanes.delete(abort);
+        this.retireIfIdle(lane);
+      });
+    this.sendLanes.set(abort, lane);
+    void sending;
   }
 
   /** Turns an attempt's result into the message's next state and queues it for recording. */
@@ -308,6 +312,10 @@ export class WebhookDispatcher {
   }
 
   private retireIfIdle(lane: Lane): void {
-    if (lane.drained && lane.inFlight === 0 && lane.queued.length === 0 && !lane.claiming && this.lanes.get(lane.endpointId) === lane) this.lanes.delete(lane.endpointId);
+    if (lane.inFlight > 0 || lane.claiming) return;
+    // Drained and empty, or shutting down (what it still queues is released by stop).
+    if (!(this.stopped || (lane.drained && lane.queued.length === 0))) return;
+    if (!this.stopped && this.lanes.get(lane.endpointId) === lane) this.lanes.delete(lane.endpointId);
+    lane.retire();
   }
 }
