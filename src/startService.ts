@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { detectInputFormat } from './audio/detectInputFormat.js';
+import { loadEngines } from './audio/models/loadEngines.js';
+import { createEngines } from './audio/pipeline/createEngines.js';
 import { SeparationPool } from './audio/pool/SeparationPool.js';
 import { probeMedia } from './audio/probeMedia.js';
 import { resolveFfmpegPath } from './audio/resolveFfmpegPath.js';
@@ -56,6 +58,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     let publicUrl = config.publicUrl;
     const store = await new LocalDiskStore(storageRoot(config), () => publicUrl, linkSecret).init();
     const first = await ensureFirstClient(repos, config.adminKey, Date.now());
+    const { models, catalogue } = await loadEngines(config.modelsDir ?? join(config.dataDir, 'models'), config.defaultEngines, log);
     const wakeups = new Wakeups(database.pool, 'stemline_targets', log);
     const webhookWakeups = new Wakeups(database.pool, 'stemline_webhooks', log);
     await wakeups.start();
@@ -86,7 +89,8 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         await fetchAgent.close();
       });
       worker = new TargetWorker(queue, fetches, {
-        queue, store, ffmpegPath, separate: (r) => pool.separate(r), separationConcurrency: pool.size + 1, dispatcher: fetchAgent,
+        queue, store, ffmpegPath, catalogue, dispatcher: fetchAgent,
+        engines: createEngines({ separate: (r) => pool.separate(r), runSegment: (r) => pool.runSegment(r), concurrency: pool.size + 1, models }),
         maxDurationSeconds: config.maxDurationSeconds, maxInputBytes: config.maxUploadBytes, fetchTimeoutMs: config.fetchTimeoutMs,
       }, wakeups, {
         concurrency: config.workerConcurrency, fetchConcurrency: config.fetchConcurrency, leaseMs: config.leaseMs, maxAttempts: config.maxAttempts,
@@ -124,7 +128,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       const auth = createAuthenticator(repos);
       const sessions = createSessions(auth, await repos.settings.putIfAbsent('session_secret', randomBytes(32).toString('hex')));
       app = await buildApp({
-        config, repos, store, auth, sessions, metrics, version, dashboardDir: dashboardDir(),
+        config, repos, store, catalogue, auth, sessions, metrics, version, dashboardDir: dashboardDir(),
         identify: async (path) => {
           try {
             const info = await probeMedia(ffmpegPath, path);

@@ -16,12 +16,20 @@ export function buildProbeArgs(inputPath: string, demuxer: Demuxer): string[] {
   return ['-hide_banner', '-nostdin', ...buildInputArgs(inputPath, demuxer)];
 }
 
-/** Decodes the first audio stream to interleaved 32-bit float PCM on stdout, at its own rate and channel count. */
-export function buildDecodeArgs(inputPath: string, demuxer: Demuxer): string[] {
+/**
+ * Decodes the first audio stream to interleaved 32-bit float PCM on stdout, at its own channel
+ * count and at its own rate, or resampled (SoX resampler, 28-bit precision) to `sampleRate` for
+ * models that run at one rate.
+ */
+export function buildDecodeArgs(inputPath: string, demuxer: Demuxer, sampleRate?: number): string[] {
   return [
     '-hide_banner', '-nostdin', '-v', 'error', ...buildInputArgs(inputPath, demuxer),
-    '-map', '0:a:0', '-vn', '-sn', '-dn', '-c:a', 'pcm_f32le', '-f', 'f32le', 'pipe:1',
+    '-map', '0:a:0', '-vn', '-sn', '-dn', ...(sampleRate ? resampleArgs(sampleRate) : []), '-c:a', 'pcm_f32le', '-f', 'f32le', 'pipe:1',
   ];
+}
+
+function resampleArgs(rate: number): string[] {
+  return ['-af', `aresample=${rate}:resampler=soxr:precision=28`, '-ar', String(rate)];
 }
 
 export interface EncodeOutput {
@@ -31,6 +39,8 @@ export interface EncodeOutput {
 
 export interface EncodeSpec {
   sampleRate: number;
+  /** The rate the files should have when the PCM is at another (a model's rate): the input's own. */
+  outputRate?: number;
   channels: number;
   /** Bit depth of the input (null for lossy/float): 16-bit input gives 16-bit PCM/FLAC, else 24-bit. */
   inputBitDepth: number | null;
@@ -57,21 +67,28 @@ export function buildEncodeArgs(spec: EncodeSpec): string[] {
   ];
   if (spec.video && spec.outputs.some((o) => o.format === 'mp4')) args.push(...buildInputArgs(spec.video.path, spec.video.demuxer));
   const pcm24 = spec.inputBitDepth !== 16;
+  const rate = spec.outputRate ?? spec.sampleRate;
+  // Back to the input's rate first; mp3 and AAC may then pick a lower rate of their own.
+  const back = rate !== spec.sampleRate ? resampleArgs(rate) : [];
+  const lossyRate = (supported: number[]) => {
+    const own = rateArgs(rate, supported);
+    return own.length > 0 ? ['-ar', own[1]] : back.length > 0 ? ['-ar', String(rate)] : [];
+  };
   for (const output of spec.outputs) {
-    args.push('-map', '0:a');
+    args.push('-map', '0:a', ...(back.length > 0 ? back.slice(0, 2) : []));
     switch (output.format) {
       case 'wav':
-        args.push('-c:a', pcm24 ? 'pcm_s24le' : 'pcm_s16le', '-f', 'wav');
+        args.push(...back.slice(2), '-c:a', pcm24 ? 'pcm_s24le' : 'pcm_s16le', '-f', 'wav');
         break;
       case 'aiff':
-        args.push('-c:a', pcm24 ? 'pcm_s24be' : 'pcm_s16be', '-f', 'aiff');
+        args.push(...back.slice(2), '-c:a', pcm24 ? 'pcm_s24be' : 'pcm_s16be', '-f', 'aiff');
         break;
       case 'flac':
         // The flac encoder writes 24-bit samples from s32 input.
-        args.push('-c:a', 'flac', '-sample_fmt', pcm24 ? 's32' : 's16', '-f', 'flac');
+        args.push(...back.slice(2), '-c:a', 'flac', '-sample_fmt', pcm24 ? 's32' : 's16', '-f', 'flac');
         break;
       case 'mp3':
-        args.push('-c:a', 'libmp3lame', '-b:a', '320k', ...rateArgs(spec.sampleRate, mp3Rates), '-f', 'mp3');
+        args.push('-c:a', 'libmp3lame', '-b:a', '320k', ...lossyRate(mp3Rates), '-f', 'mp3');
         break;
       case 'mp4':
         if (spec.video) {
@@ -79,7 +96,7 @@ export function buildEncodeArgs(spec: EncodeSpec): string[] {
           if (mp4VideoCodecs.has(spec.video.codec)) args.push('-c:v', 'copy');
           else args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p');
         }
-        args.push('-c:a', 'aac', '-b:a', spec.channels === 1 ? '160k' : '256k', ...rateArgs(spec.sampleRate, aacRates));
+        args.push('-c:a', 'aac', '-b:a', spec.channels === 1 ? '160k' : '256k', ...lossyRate(aacRates));
         args.push('-movflags', '+faststart', '-f', 'mp4');
         break;
     }

@@ -10,6 +10,8 @@ export interface DecodeOptions {
   inputPath: string;
   info: ProbedMedia & { audio: NonNullable<MediaInfo['audio']> };
   maxDurationSeconds: number;
+  /** Resample to this rate (a model's); default: the input's own. */
+  sampleRate?: number;
   signal?: AbortSignal;
 }
 
@@ -19,8 +21,9 @@ export interface DecodeOptions {
  */
 export async function* decodeAudio(options: DecodeOptions): AsyncGenerator<Float32Array[]> {
   const { info, inputPath } = options;
-  const { channels, sampleRate } = info.audio;
-  const proc = spawnFfmpeg(options.ffmpegPath, buildDecodeArgs(inputPath, info.demuxer), options.signal);
+  const { channels } = info.audio;
+  const sampleRate = options.sampleRate ?? info.audio.sampleRate;
+  const proc = spawnFfmpeg(options.ffmpegPath, buildDecodeArgs(inputPath, info.demuxer, options.sampleRate !== info.audio.sampleRate ? options.sampleRate : undefined), options.signal);
   proc.child.stdin!.end();
   const frameBytes = 4 * channels;
   const maxFrames = Math.ceil(options.maxDurationSeconds * sampleRate);

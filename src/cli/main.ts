@@ -1,5 +1,6 @@
 import { isAppError } from '../errors/AppError.js';
 import { runAdminCommand } from './runAdminCommand.js';
+import { runModelsCommand } from './runModelsCommand.js';
 import { runSeparateCommand } from './runSeparateCommand.js';
 import { runServeCommand } from './runServeCommand.js';
 
@@ -7,6 +8,7 @@ const usage = `Usage: stemline <command> [options]
 
 Commands:
   separate <input>   split an audio or video file into stems (stemline separate --help)
+  models             list the models and learned model files installed here (stemline models --help)
   serve              run the service (API, workers); flags mirror STEMLINE_* variables (stemline serve --help)
   clients ...        list, create clients and grant credits (stemline clients --help)
   keys ...           create, list and revoke API keys (stemline keys --help)
@@ -19,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'separate':
       return runSeparateCommand(rest, process.env);
+    case 'models':
+      return runModelsCommand(rest, process.env);
     case 'serve':
       return runServeCommand(rest, process.env);
     case 'clients':

@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { builtInModels } from '../domain/modelCatalogue.js';
+import { builtInModels, findModel, learnedOnlyModels } from '../domain/modelCatalogue.js';
 import { isOutputFormat, outputFormats, type OutputFormat } from '../domain/outputFormats.js';
 import { AppError } from '../errors/AppError.js';
 import { parseCommandLine } from './parseCommandLine.js';
@@ -10,6 +10,9 @@ export interface SeparateArgs {
   formats: OutputFormat[];
   outDir: string;
   residual: boolean;
+  /** The variant every target runs on (null: each model's default). */
+  variant: string | null;
+  modelsDir: string | null;
   workers: number | undefined;
   chunkSeconds: number | undefined;
 }
@@ -20,7 +23,12 @@ Splits an audio or video file into stems.
 
 Options:
   --targets <list>   models to run, comma-separated (default: vocals,drums,bass,other)
-                     available: ${builtInModels.map((m) => m.id).join(', ')}
+                     built in: ${builtInModels.map((m) => m.id).join(', ')}; with an installed
+                     model also ${learnedOnlyModels.map((m) => m.id).join(', ')} (stemline models)
+  --variant <name>   engine for every target: high_quality (best installed model), dsp,
+                     or an installed model's variant (default: each model's default)
+  --models-dir <dir> folder of learned models (default: $STEMLINE_MODELS_DIR, else
+                     ./data/models)
   --formats <list>   output formats, comma-separated (default: wav)
                      available: ${outputFormats.join(', ')}
   --out <dir>        output folder (default: ./<input name>-stems)
@@ -35,6 +43,8 @@ export function parseSeparateArgs(argv: string[]): SeparateArgs | 'help' {
     formats: { type: 'string', default: 'wav' },
     out: { type: 'string' },
     residual: { type: 'boolean', default: false },
+    variant: { type: 'string' },
+    'models-dir': { type: 'string' },
     workers: { type: 'string' },
     'chunk-seconds': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -46,9 +56,8 @@ export function parseSeparateArgs(argv: string[]): SeparateArgs | 'help' {
   }
   const input = positionals[0];
   const targets = splitList(values.targets);
-  const known = new Set(builtInModels.map((m) => m.id));
   for (const target of targets) {
-    if (!known.has(target)) throw new AppError('unknown_model', `--targets: unknown model '${target}'; available: ${[...known].join(', ')}.`);
+    if (!findModel(target)) throw new AppError('unknown_model', `--targets: unknown model '${target}'; available: ${[...builtInModels, ...learnedOnlyModels].map((m) => m.id).join(', ')}.`);
   }
   const formats = splitList(values.formats);
   for (const format of formats) {
@@ -60,6 +69,8 @@ export function parseSeparateArgs(argv: string[]): SeparateArgs | 'help' {
     formats: [...new Set(formats)] as OutputFormat[],
     outDir: values.out ?? `${basename(input, extname(input))}-stems`,
     residual: values.residual,
+    variant: values.variant?.trim() || null,
+    modelsDir: values['models-dir'] ?? null,
     workers: positiveNumber('--workers', values.workers, true),
     chunkSeconds: positiveNumber('--chunk-seconds', values['chunk-seconds'], false),
   };

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { AppError } from '../errors/AppError.js';
+import { loadEngines, type ModelLog } from '../audio/models/loadEngines.js';
 import { separateFile } from '../audio/pipeline/separateFile.js';
 import { SeparationPool } from '../audio/pool/SeparationPool.js';
 import { resolveFfmpegPath } from '../audio/resolveFfmpegPath.js';
@@ -21,6 +22,17 @@ export async function runSeparateCommand(argv: string[], env: NodeJS.ProcessEnv)
     throw new AppError('input_not_found', `Cannot read '${args.input}': ${why}.`, { cause });
   });
   const maxDurationSeconds = Number(env.STEMLINE_MAX_DURATION_SECONDS ?? 10_800);
+  const { models, catalogue } = await loadEngines(modelsDirOf(args.modelsDir, env), {}, stderrLog);
+  // Each target's engine from the catalogue, as the service chooses it: an unknown variant is named here.
+  const targets = args.targets.map((model) => {
+    const definition = catalogue.find(model);
+    if (!definition) throw new AppError('unknown_model', `--targets: model '${model}' needs an installed learned model; installed here: ${catalogue.models.map((m) => m.id).join(', ')} (stemline models).`);
+    if (args.variant !== null && !definition.variants.includes(args.variant) && args.variant !== 'dsp') {
+      throw new AppError('invalid_argument', `--variant: '${model}' has no variant '${args.variant}' here; variants: ${definition.variants.join(', ') || 'none'}.`);
+    }
+    const { engine, source } = catalogue.choose(model, args.variant);
+    return { model, residual: args.residual, engine, source };
+  });
   const pool = new SeparationPool(args.workers);
   const progress = createProgressReporter(process.stderr, 'separating');
   const abort = new AbortController();
@@ -33,7 +45,9 @@ export async function runSeparateCommand(argv: string[], env: NodeJS.ProcessEnv)
       ffmpegPath: resolveFfmpegPath(env),
       inputPath: args.input,
       outDir: args.outDir,
-      targets: args.targets.map((model) => ({ model, residual: args.residual })),
+      targets,
+      models,
+      runSegment: (request) => pool.runSegment(request),
       formats: args.formats,
       maxDurationSeconds,
       separate: (request) => pool.separate(request),
@@ -65,3 +79,14 @@ async function prepareOutDir(outDir: string): Promise<void> {
     throw new AppError('invalid_argument', `--out: cannot write into '${base}' (permission denied).`);
   });
 }
+
+/** The models folder of a local command: --models-dir, else $STEMLINE_MODELS_DIR, else the service's default. */
+export function modelsDirOf(flag: string | null, env: NodeJS.ProcessEnv): string {
+  return resolve(flag ?? env.STEMLINE_MODELS_DIR ?? `${env.STEMLINE_DATA_DIR ?? './data'}/models`);
+}
+
+/** Model loading problems as plain lines on stderr (a local command has no JSON log). */
+export const stderrLog: ModelLog = {
+  info: () => undefined,
+  warn: (_fields, message) => process.stderr.write(`stemline: ${message}\n`),
+};

@@ -37,6 +37,10 @@ export interface Config {
   workerConcurrency: number;
   /** Threads of the separation pool (default: one per core). */
   separationThreads: number | null;
+  /** Folder of installed learned models (null: `models` in the data dir). */
+  modelsDir: string | null;
+  /** Model id -> variant used when a target names none. */
+  defaultEngines: Readonly<Record<string, string>>;
   /** Output files are deleted this long after their task was created. */
   outputTtlSeconds: number;
   /** A claimed target's lease; renewed every third of it while work goes on. */

@@ -92,6 +92,12 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
     roles: new Set(roleList),
     workerConcurrency: read('STEMLINE_WORKER_CONCURRENCY', 2, int(1, 64), 'an integer 1-64'),
     separationThreads: read<number | null>('STEMLINE_SEPARATION_THREADS', null, int(1, 256), 'an integer 1-256'),
+    modelsDir: read<string | null>('STEMLINE_MODELS_DIR', null, text, 'a folder'),
+    defaultEngines: read<Record<string, string>>('STEMLINE_DEFAULT_ENGINES', {}, (raw) => {
+      const pairs = raw.split(',').map((p) => p.trim()).filter(Boolean).map((p) => p.split('='));
+      if (pairs.some((p) => p.length !== 2 || !/^[a-z_]+$/.test(p[0].trim()) || !p[1].trim())) return undefined;
+      return Object.fromEntries(pairs.map(([model, variant]) => [model.trim(), variant.trim()]));
+    }, 'model=variant pairs separated by commas, e.g. vocals=kim-vocal-2,drums=dsp'),
     outputTtlSeconds: read('STEMLINE_OUTPUT_TTL_SECONDS', 30 * 86_400, int(1), 'a positive integer'),
     leaseMs: read('STEMLINE_LEASE_MS', 30_000, int(1000), 'an integer >= 1000'),
     maxAttempts: read('STEMLINE_MAX_ATTEMPTS', 3, int(1, 100), 'an integer 1-100'),

@@ -47,6 +47,24 @@ export const builtInModels: readonly ModelDefinition[] = [
   },
 ];
 
+/**
+ * Stems AudioShake offers that the DSP engine cannot make: listed in the catalogue only while an
+ * installed learned model serves them.
+ */
+export const learnedOnlyModels: readonly ModelDefinition[] = [
+  {
+    id: 'guitar', name: 'Guitar', category: 'instrumentStemSeparation', creditsPerMinute: 1, residual: true,
+    description: 'Electric and acoustic guitars; the residual is everything else.',
+    variants: [], outputFormats, source: { stem: 'guitar', subtract: false },
+  },
+  {
+    id: 'piano', name: 'Piano', category: 'instrumentStemSeparation', creditsPerMinute: 1, residual: true,
+    description: 'Piano and keys; the residual is everything else.',
+    variants: [], outputFormats, source: { stem: 'piano', subtract: false },
+  },
+];
+
+/** A model id's definition, whether or not anything installed here serves it now. */
 export function findModel(id: string): ModelDefinition | undefined {
-  return builtInModels.find((m) => m.id === id);
+  return builtInModels.find((m) => m.id === id) ?? learnedOnlyModels.find((m) => m.id === id);
 }

@@ -6,6 +6,8 @@ export interface TargetRequest {
   residual?: boolean;
   /** The engine that separates it (`dsp`, or an installed model); default: the caller's. */
   engine?: string;
+  /** How that engine makes the output (default: the model's own source, the DSP engine's). */
+  source?: StemSource;
 }
 
 /** One output signal: named as in spec/api.md (`vocals`, `vocals_residual`, ...). */
@@ -25,10 +27,11 @@ export function planOutputs(targets: readonly TargetRequest[]): { stems: string[
     }
     if (outputs.some((o) => o.name === model.id)) continue;
     const engine = target.engine;
-    outputs.push({ name: model.id, ...model.source, engine });
+    const source = target.source ?? model.source;
+    outputs.push({ name: model.id, ...source, engine });
     if (target.residual) {
       if (!model.residual) throw new AppError('invalid_argument', `Model '${model.id}' has no residual.`);
-      outputs.push({ name: `${model.id}_residual`, stem: model.source.stem, subtract: !model.source.subtract, engine });
+      outputs.push({ name: `${model.id}_residual`, stem: source.stem, subtract: !source.subtract, engine });
     }
   }
   const stems = [...new Set(outputs.map((o) => o.stem))];

@@ -1,3 +1,4 @@
+import type { Catalogue } from '../domain/buildCatalogue.js';
 import type { Config } from '../config/Config.js';
 import type { Metrics } from '../metrics/createMetrics.js';
 import type { Authenticator } from '../services/apiKeys.js';
@@ -10,6 +11,8 @@ export interface AppContext {
   config: Readonly<Config>;
   repos: Repositories;
   store: ObjectStore;
+  /** The models and variants this installation runs (the DSP engine's and the installed models'). */
+  catalogue: Catalogue;
   auth: Authenticator;
   sessions: Sessions;
   /** Folder of the built dashboard (index.html, app.js, app.css). */

@@ -1,10 +1,10 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
-import { createChunkEngine } from '../audio/pipeline/createChunkEngine.js';
-import type { ChunkRequest, ChunkResult } from '../audio/pipeline/separateChunk.js';
-import { separateJobs, type EngineContext, type SeparationJob } from '../audio/pipeline/separateJobs.js';
-import type { StemEngine } from '../audio/pipeline/StemEngine.js';
+import type { Engines } from '../audio/pipeline/createEngines.js';
+import { enginesOf } from '../audio/pipeline/separateFile.js';
+import { separateJobs, type SeparationJob } from '../audio/pipeline/separateJobs.js';
+import { buildCatalogue, type Catalogue } from '../domain/buildCatalogue.js';
 import { findModel } from '../domain/modelCatalogue.js';
 import type { OutputFormat } from '../domain/outputFormats.js';
 import { planOutputs } from '../domain/planOutputs.js';
@@ -18,17 +18,17 @@ export interface ProcessDeps {
   queue: TargetQueue;
   store: ObjectStore;
   ffmpegPath: string;
-  separate: (request: ChunkRequest) => Promise<ChunkResult>;
-  separationConcurrency: number;
-  /** The engine that separates a target (its model and variant): `dsp` or an installed model. */
-  engineFor?: (target: ClaimedTarget) => string;
-  /** Builds a non-chunked engine (an ONNX model stream); null for chunked separators. */
-  createEngine?: (id: string, context: EngineContext) => StemEngine | null;
+  /** The DSP engine and the installed models, run in the separation pool. */
+  engines: Engines;
+  /** Chooses each target's engine by its model and variant (default: the DSP engine's catalogue). */
+  catalogue?: Catalogue;
   dispatcher: Dispatcher;
   maxDurationSeconds: number;
   maxInputBytes: number;
   fetchTimeoutMs: number;
 }
+
+const dspCatalogue = buildCatalogue([]);
 
 export interface TargetOutcome {
   cost: number;
@@ -62,15 +62,12 @@ export async function processTask(deps: ProcessDeps, targets: readonly ClaimedTa
   const results: TargetResult[] = [];
   const jobs: SeparationJob[] = [];
   const workDir = join(deps.store.scratchDir, `task-${taskId}-${targets[0].id}-${targets[0].attempts}`);
+  const catalogue = deps.catalogue ?? dspCatalogue;
   for (const target of targets) {
-    const model = findModel(target.model);
-    if (!model) {
-      results.push({ target, ok: false, error: new AppError('unknown_model', `Model '${target.model}' is not installed on this worker.`) });
-      continue;
-    }
     try {
-      const engine = deps.engineFor?.(target) ?? 'dsp';
-      const { outputs } = planOutputs([{ model: model.id, residual: Number(target.residual) === 1, engine }]);
+      // A model or variant removed from this worker since the task was created fails that target alone.
+      const { engine, source } = catalogue.choose(target.model, target.variant);
+      const { outputs } = planOutputs([{ model: target.model, residual: Number(target.residual) === 1, engine, source }]);
       jobs.push({ key: target.id, outputs: outputs.map((o) => ({ ...o, engine })), formats: JSON.parse(target.formats) as OutputFormat[], outDir: join(workDir, target.id) });
     } catch (error) {
       results.push({ target, ok: false, error });
@@ -88,9 +85,7 @@ export async function processTask(deps: ProcessDeps, targets: readonly ClaimedTa
         inputPath: input.path,
         jobs,
         maxDurationSeconds: deps.maxDurationSeconds,
-        createEngine: (id, context) => deps.createEngine?.(id, context) ?? createChunkEngine({
-          separatorId: id, ...context, separate: deps.separate, concurrency: deps.separationConcurrency,
-        }),
+        ...enginesOf(deps.engines),
         signal,
       });
       const duration = Math.round(separated.durationSeconds * 1000) / 1000;

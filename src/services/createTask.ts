@@ -1,4 +1,5 @@
-import { builtInModels } from '../domain/modelCatalogue.js';
+import type { Catalogue } from '../domain/buildCatalogue.js';
+import { findModel } from '../domain/modelCatalogue.js';
 import { newId } from '../domain/newId.js';
 import { parseCreateTask } from '../domain/parseCreateTask.js';
 import type { TaskRecord } from '../domain/records.js';
@@ -8,6 +9,8 @@ import type { Repositories } from './ports.js';
 
 export interface CreateTaskDeps {
   repos: Repositories;
+  /** The models and variants this installation runs. */
+  catalogue: Catalogue;
   maxTargets: number;
   /** Throws `url_not_allowed` for URLs whose host is not public (unless allowed). */
   checkUrl: (url: string) => Promise<void>;
@@ -17,7 +20,7 @@ export interface CreateTaskDeps {
 
 /** POST /tasks: validate, check the asset and credits, store the task and its targets atomically. */
 export async function createTask(deps: CreateTaskDeps, clientId: string, body: unknown, now: number): Promise<TaskRecord> {
-  const input = parseCreateTask(body, builtInModels, deps.maxTargets);
+  const input = parseCreateTask(body, deps.catalogue.models, deps.maxTargets);
   const client = await deps.repos.clients.get(clientId);
   if (!client) throw new AppError('unauthorized', 'The client of this key no longer exists.');
   let inputKey: string | null = null;
@@ -51,6 +54,6 @@ export async function createTask(deps: CreateTaskDeps, clientId: string, body: u
  * the duration is not known yet (`url` inputs, containers that do not say). See docs/api.md.
  */
 function reservation(model: string, durationSeconds: number | null): number {
-  const definition = builtInModels.find((m) => m.id === model)!;
+  const definition = findModel(model)!;
   return targetCost(durationSeconds ?? 60, definition.creditsPerMinute);
 }

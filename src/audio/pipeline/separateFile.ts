@@ -1,10 +1,11 @@
 import type { OutputFormat } from '../../domain/outputFormats.js';
 import { planOutputs, type OutputPlan, type TargetRequest } from '../../domain/planOutputs.js';
 import type { MediaInfo } from '../MediaInfo.js';
-import { createChunkEngine } from './createChunkEngine.js';
+import type { InstalledModel } from '../models/loadModels.js';
+import type { SegmentRequest, SegmentResult } from '../models/runModelSegment.js';
+import { createEngines } from './createEngines.js';
 import type { ChunkRequest, ChunkResult } from './separateChunk.js';
-import { separateJobs, type EngineContext, type SeparatedFile } from './separateJobs.js';
-import type { StemEngine } from './StemEngine.js';
+import { separateJobs, type SeparatedFile } from './separateJobs.js';
 
 export type { SeparatedFile } from './separateJobs.js';
 
@@ -24,8 +25,9 @@ export interface SeparateFileOptions {
   separatorId?: string;
   /** Overrides the stems and outputs derived from `targets` (benchmarks use it for the floor). */
   plan?: { stems: string[]; outputs: OutputPlan[] };
-  /** Engines that are not chunked separators (ONNX models): null hands the id to the chunk engine. */
-  createEngine?: (id: string, context: EngineContext) => StemEngine | null;
+  /** Installed learned models (engine ids `model:<name>`) and the runner of their segments. */
+  models?: readonly InstalledModel[];
+  runSegment?: (request: SegmentRequest) => Promise<SegmentResult>;
   signal?: AbortSignal;
   onProgress?: (progress: { seconds: number; totalSeconds: number | null }) => void;
 }
@@ -50,13 +52,16 @@ export async function separateFile(options: SeparateFileOptions): Promise<Separa
     inputPath: options.inputPath,
     jobs: [{ key: 'file', outputs, formats: options.formats, outDir: options.outDir }],
     maxDurationSeconds: options.maxDurationSeconds,
-    createEngine: (id, context) => options.createEngine?.(id, context) ?? createChunkEngine({
-      separatorId: id, ...context, separate: options.separate, concurrency: options.concurrency, chunkSeconds: options.chunkSeconds,
-    }),
+    ...enginesOf(createEngines({ separate: options.separate, runSegment: options.runSegment, concurrency: options.concurrency, chunkSeconds: options.chunkSeconds, models: options.models })),
     signal: options.signal,
     onProgress: options.onProgress,
   });
   const job = result.jobs.get('file')!;
   if (!job.ok) throw job.error;
   return { info: result.info, durationSeconds: result.durationSeconds, files: job.files, computeMs: result.computeMs };
+}
+
+/** separateJobs' two engine hooks from an Engines. */
+export function enginesOf(engines: ReturnType<typeof createEngines>) {
+  return { createEngine: engines.create.bind(engines), needs: engines.needs.bind(engines) };
 }

@@ -1,9 +1,11 @@
+import { AppError } from '../../errors/AppError.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputFormat } from '../../domain/outputFormats.js';
 import { checkMediaInfo } from '../checkMediaInfo.js';
 import { decodeAudio } from '../decodeAudio.js';
 import type { MediaInfo } from '../MediaInfo.js';
+import { accumulateTrackStats, type TrackStats } from '../models/accumulateTrackStats.js';
 import { probeMedia } from '../probeMedia.js';
 import { startEncoder, type Encoder } from '../startEncoder.js';
 import { SampleBuffer } from './SampleBuffer.js';
@@ -29,7 +31,17 @@ export interface EngineContext {
   sampleRate: number;
   channels: number;
   stems: string[];
+  /** Whole-input statistics, for engines that asked for them (a first pass computed them). */
+  stats: TrackStats | null;
   onCompute: (ms: number) => void;
+}
+
+/** What an engine needs of the pass before it starts. */
+export interface EngineNeeds {
+  /** The only rate it runs at (the input is resampled to it and the outputs back); null: any. */
+  sampleRate: number | null;
+  /** Whole-input statistics before the first sample (a first decode pass computes them). */
+  trackStats: boolean;
 }
 
 export interface SeparateJobsOptions {
@@ -39,6 +51,8 @@ export interface SeparateJobsOptions {
   maxDurationSeconds: number;
   /** Builds the engine with this id for this input (the DSP chunk engine, an ONNX model stream). */
   createEngine: (id: string, context: EngineContext) => StemEngine;
+  /** What each engine needs (default: any rate, no statistics). */
+  needs?: (id: string) => EngineNeeds;
   signal?: AbortSignal;
   onProgress?: (progress: { seconds: number; totalSeconds: number | null }) => void;
 }
@@ -75,11 +89,16 @@ export async function separateJobs(options: SeparateJobsOptions): Promise<Separa
   const { ffmpegPath, inputPath, signal } = options;
   const info = await probeMedia(ffmpegPath, inputPath, signal);
   checkMediaInfo(info, { maxDurationSeconds: options.maxDurationSeconds });
-  const { sampleRate, channels } = info.audio;
+  const { channels } = info.audio;
   let computeMs = 0;
+  const needs = (id: string): EngineNeeds => options.needs?.(id) ?? { sampleRate: null, trackStats: false };
 
   const results = new Map<string, JobResult>();
   const live = new Map<string, LiveJob>();
+  const engineIds = [...new Set(options.jobs.flatMap((j) => j.outputs.map((o) => o.engine)))];
+  // One decode rate for the pass: the rate the models need (all of them run at one, 44.1 kHz, today).
+  const rates = [...new Set(engineIds.map((id) => needs(id).sampleRate).filter((r): r is number => r !== null))];
+  const sampleRate = rates[0] ?? info.audio.sampleRate;
   for (const job of options.jobs) {
     await mkdir(job.outDir, { recursive: true });
     const entry: LiveJob = { job, files: [], encoders: new Map() };
@@ -87,7 +106,7 @@ export async function separateJobs(options: SeparateJobsOptions): Promise<Separa
       const targets = job.formats.map((format) => ({ format, path: join(job.outDir, `${output.name}.${format}`) }));
       entry.files.push(...targets.map((t) => ({ name: output.name, ...t })));
       entry.encoders.set(output.name, startEncoder(ffmpegPath, {
-        sampleRate, channels, inputBitDepth: info.audio.bitDepth, outputs: targets,
+        sampleRate, outputRate: info.audio.sampleRate, channels, inputBitDepth: info.audio.bitDepth, outputs: targets,
         video: info.video ? { path: inputPath, codec: info.video.codec, demuxer: info.demuxer } : undefined,
       }, signal));
     }
@@ -110,12 +129,29 @@ export async function separateJobs(options: SeparateJobsOptions): Promise<Separa
   }
   const engines = new Map<string, { engine: StemEngine; position: number }>();
   const onCompute = (ms: number) => (computeMs += ms);
+  const decode = () => decodeAudio({ ffmpegPath, inputPath, info, sampleRate, maxDurationSeconds: options.maxDurationSeconds, signal });
   try {
-    for (const [id, stems] of stemsOf) engines.set(id, { engine: options.createEngine(id, { sampleRate, channels, stems: [...stems], onCompute }), position: 0 });
+    // Models that normalise by the whole track read it once more first (decoding is cheap next to them).
+    let stats: TrackStats | null = null;
+    if (engineIds.some((id) => needs(id).trackStats)) {
+      const accumulator = accumulateTrackStats();
+      for await (const block of decode()) accumulator.add(block);
+      stats = accumulator.result();
+    }
+    for (const [id, stems] of stemsOf) {
+      try {
+        const rate = needs(id).sampleRate;
+        if (rate !== null && rate !== sampleRate) throw new AppError('invalid_target', `Engine ${id} runs at ${rate} Hz, another target of this task at ${sampleRate} Hz; run them as separate tasks.`);
+        engines.set(id, { engine: options.createEngine(id, { sampleRate, channels, stems: [...stems], stats, onCompute }), position: 0 });
+      } catch (error) {
+        for (const entry of [...live.values()]) if (entry.job.outputs.some((o) => o.engine === id)) await failJob(entry.job.key, error);
+      }
+    }
   } catch (error) {
-    await Promise.all([...live.keys()].map((key) => failJob(key, error)));
-    return { info, durationSeconds: 0, jobs: results, computeMs };
+    await Promise.all([...live.values()].flatMap((entry) => [...entry.encoders.values()].map((e) => e.abort())));
+    throw error;
   }
+  if (live.size === 0) return { info, durationSeconds: 0, jobs: results, computeMs };
 
   const mixture = new SampleBuffer(channels);
   let decoded = 0;
@@ -163,7 +199,7 @@ export async function separateJobs(options: SeparateJobsOptions): Promise<Separa
   };
 
   try {
-    for await (const block of decodeAudio({ ffmpegPath, inputPath, info, maxDurationSeconds: options.maxDurationSeconds, signal })) {
+    for await (const block of decode()) {
       mixture.append(block);
       decoded += block[0].length;
       await Promise.all([...engines.keys()].map((id) => step(id, (engine) => engine.push(block))));

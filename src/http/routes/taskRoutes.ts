@@ -26,7 +26,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/tasks', { schema: { summary: 'Create a task: one input, 1 to 10 targets', tags: ['tasks'], body: CreateTaskBody } }, async (request) => {
     const task = await createTask({
-      repos: ctx.repos, maxTargets: ctx.config.maxTargets, checkUrl: ctx.checkUrl, notify: ctx.notify,
+      repos: ctx.repos, catalogue: ctx.catalogue, maxTargets: ctx.config.maxTargets, checkUrl: ctx.checkUrl, notify: ctx.notify,
     }, request.principal!.clientId, request.body, Date.now());
     return renderTask(task, sign);
   });

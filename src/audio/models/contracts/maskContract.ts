@@ -1,0 +1,99 @@
+import { TorchStft } from '../../dsp/TorchStft.js';
+import type { MaskParameters } from '../ModelManifest.js';
+import { shapeProblem, type IoShape, type SegmentContract, type TensorData } from './SegmentContract.js';
+
+/**
+ * Our own contract for models we train (docs/models.md, "mask"): cheap to run and exact to
+ * reproduce in PyTorch with torch.stft defaults.
+ * - segments of hop*(segmentFrames-1) samples, laid out like demucs (every int((1-overlap)*segment)
+ *   samples, short last segment centred, triangular cross-fade), no track normalisation;
+ * - input `[1, 2, F, T]`: |torch.stft(x, nFft, hop, periodic Hann, center=True, reflect)| per
+ *   channel, F = nFft/2+1, T = segmentFrames, frequency-major;
+ * - output `[1, S, 2, F, T]`: one mask per stem (in manifest `stems` order), clipped to [0, 1] and,
+ *   with sumToMixture, divided by their sum over stems (1/S where all are 0);
+ * - stem = torch.istft(mask * complex mixture STFT, center=True, length = segment).
+ */
+export function maskContract(p: MaskParameters, stems: readonly string[]): SegmentContract {
+  const frames = p.segmentFrames;
+  const segment = p.hop * (frames - 1);
+  const bins = p.nFft / 2 + 1;
+  const cells = bins * frames;
+  const sourceCount = stems.length;
+  const step = Math.floor((1 - p.overlap) * segment);
+  const triangle = new Float32Array(segment);
+  const half = Math.floor(segment / 2);
+  const top = Math.max(half, segment - half);
+  for (let i = 0; i < segment; i++) triangle[i] = (i < half ? i + 1 : segment - i) / top;
+  let stft: TorchStft | null = null;
+  const getStft = () => (stft ??= new TorchStft(p.nFft, p.hop));
+  const inputDims = [1, 2, bins, frames];
+  const outputDims = [1, sourceCount, 2, bins, frames];
+
+  return {
+    segmentLength: segment,
+    step,
+    leadPad: 0,
+    tail: 'centred',
+    sources: stems,
+    residual: null,
+    paddedLength: (length) => length,
+    weight: (actual) => triangle.slice(0, actual),
+    levels: () => ({ inScale: 1, inOffset: 0, outScale: 1, outOffset: 0 }),
+    encode(channels) {
+      const s = getStft();
+      const spectra: { re: Float32Array; im: Float32Array }[] = [];
+      const data = new Float32Array(2 * cells);
+      for (let c = 0; c < 2; c++) {
+        const re = new Float32Array(cells);
+        const im = new Float32Array(cells);
+        s.forward(channels[c], re, im);
+        const base = c * cells;
+        for (let f = 0; f < bins; f++) {
+          for (let t = 0; t < frames; t++) data[base + f * frames + t] = Math.hypot(re[t * bins + f], im[t * bins + f]);
+        }
+        spectra.push({ re, im });
+      }
+      return { inputs: [{ data, dims: inputDims }], state: spectra };
+    },
+    decode(outputs: TensorData[], state: unknown) {
+      const spectra = state as { re: Float32Array; im: Float32Array }[];
+      const masks = outputs[0];
+      if (!masks || masks.data.length !== sourceCount * 2 * cells) throw new Error(`mask model output has shape [${masks?.dims.join(', ')}], expected [${outputDims.join(', ')}]`);
+      const m = Float32Array.from(masks.data, (v) => (v > 0 ? (v < 1 ? v : 1) : 0));
+      if (p.sumToMixture) {
+        for (let i = 0; i < 2 * cells; i++) {
+          let sum = 0;
+          for (let s = 0; s < sourceCount; s++) sum += m[s * 2 * cells + i];
+          for (let s = 0; s < sourceCount; s++) m[s * 2 * cells + i] = sum > 1e-8 ? m[s * 2 * cells + i] / sum : 1 / sourceCount;
+        }
+      }
+      const s = getStft();
+      const re = new Float32Array(cells);
+      const im = new Float32Array(cells);
+      const result: Float32Array[][] = [];
+      for (let source = 0; source < sourceCount; source++) {
+        const planes: Float32Array[] = [];
+        for (let c = 0; c < 2; c++) {
+          const base = (source * 2 + c) * cells;
+          const mix = spectra[c];
+          for (let f = 0; f < bins; f++) {
+            for (let t = 0; t < frames; t++) {
+              const g = m[base + f * frames + t];
+              re[t * bins + f] = mix.re[t * bins + f] * g;
+              im[t * bins + f] = mix.im[t * bins + f] * g;
+            }
+          }
+          planes.push(s.inverse(re, im, frames, segment));
+        }
+        result.push(planes);
+      }
+      return result;
+    },
+    bindInputs: () => [0],
+    checkIo(inputs: IoShape[], outputs: IoShape[]) {
+      if (inputs.length !== 1) return `expected 1 input, the model has ${inputs.length}`;
+      if (outputs.length < 1) return 'the model has no outputs';
+      return shapeProblem('input', inputs[0], inputDims) ?? shapeProblem('output', outputs[0], outputDims);
+    },
+  };
+}

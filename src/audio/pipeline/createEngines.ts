@@ -1,0 +1,59 @@
+import type { TrackStats } from '../models/accumulateTrackStats.js';
+import { needsTrackStats } from '../models/accumulateTrackStats.js';
+import { createModelStream } from '../models/createModelStream.js';
+import type { InstalledModel } from '../models/loadModels.js';
+import type { SegmentRequest, SegmentResult } from '../models/runModelSegment.js';
+import { createChunkEngine } from './createChunkEngine.js';
+import type { ChunkRequest, ChunkResult } from './separateChunk.js';
+import type { EngineContext, EngineNeeds } from './separateJobs.js';
+import type { StemEngine } from './StemEngine.js';
+
+export interface Engines {
+  create(id: string, context: EngineContext): StemEngine;
+  needs(id: string): EngineNeeds;
+}
+
+export interface EnginesOptions {
+  /** Runs one DSP chunk (a SeparationPool, or separateChunk in-process). */
+  separate: (request: ChunkRequest) => Promise<ChunkResult>;
+  /** Runs one learned-model segment (a SeparationPool). */
+  runSegment?: (request: SegmentRequest) => Promise<SegmentResult>;
+  /** Chunks or segments in flight per engine: the pool size plus one keeps every worker busy. */
+  concurrency: number;
+  chunkSeconds?: number;
+  /** Installed learned models; engine id `model:<name>`. */
+  models?: readonly InstalledModel[];
+}
+
+/** The engines a pass can run: chunked separators by their id (`dsp`), installed models as `model:<name>`. */
+export function createEngines(options: EnginesOptions): Engines {
+  const models = new Map((options.models ?? []).map((m) => [`model:${m.name}`, m]));
+  return {
+    needs(id) {
+      const model = models.get(id);
+      return model ? { sampleRate: model.sampleRate, trackStats: needsTrackStats(model) } : { sampleRate: null, trackStats: false };
+    },
+    create(id, context) {
+      const model = models.get(id);
+      if (!model) return createChunkEngine({ separatorId: id, ...context, separate: options.separate, concurrency: options.concurrency, chunkSeconds: options.chunkSeconds });
+      if (!options.runSegment) throw new Error(`no runner for learned models (engine ${id})`);
+      return modelEngine(model, options.runSegment, context, options.concurrency);
+    },
+  };
+}
+
+function modelEngine(model: InstalledModel, runSegment: (request: SegmentRequest) => Promise<SegmentResult>, context: EngineContext, concurrency: number): StemEngine {
+  const run = async (request: SegmentRequest) => {
+    const result = await runSegment(request);
+    context.onCompute(result.computeMs);
+    return result;
+  };
+  const stream = createModelStream(model, run, { channels: context.channels, stats: context.stats as TrackStats | null, concurrency });
+  return {
+    stems: model.stems,
+    push: (block) => stream.push(block),
+    finish: () => stream.finish(),
+    // The stream observes every segment it submitted; nothing is left to settle.
+    abandon: async () => undefined,
+  };
+}
