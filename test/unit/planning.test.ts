@@ -63,8 +63,9 @@ describe('planOutputs', () => {
 describe('parseSeparateArgs', () => {
   it('parses targets, formats and flags', () => {
     expect(parseSeparateArgs(['song.mp3', '--targets', 'vocals,drums', '--formats', 'wav,mp3', '--out', 'o', '--residual'])).toEqual({
-      input: 'song.mp3', targets: ['vocals', 'drums'], formats: ['wav', 'mp3'], outDir: 'o', residual: true, workers: undefined, chunkSeconds: undefined,
+      input: 'song.mp3', targets: ['vocals', 'drums'], formats: ['wav', 'mp3'], outDir: 'o', residual: true, variant: null, modelsDir: null, workers: undefined, chunkSeconds: undefined,
     });
+    expect(parseSeparateArgs(['song.mp3', '--targets', 'guitar', '--variant', 'high_quality', '--models-dir', 'm'])).toMatchObject({ targets: ['guitar'], variant: 'high_quality', modelsDir: 'm' });
     expect(parseSeparateArgs(['dir/song.mp3'])).toMatchObject({ targets: ['vocals', 'drums', 'bass', 'other'], formats: ['wav'], outDir: 'song-stems' });
   });
   it('names the bad flag', () => {
