@@ -4,37 +4,48 @@
  * (decode -> chunks in the worker pool -> encode) once with the four-stem DSP separator and once with
  * a bare STFT -> iSTFT round trip writing one file. Each case runs in a fresh child process so peak
  * RSS belongs to that case alone; cases alternate and medians are reported.
- * Flags: --reps N (default 3), --long-minutes M (default 60, 0 skips the long input).
+ * Then each installed learned model (STEMLINE_MODELS_DIR or --models-dir; when none is installed, a
+ * random-weight MDX-Net-shaped model of realistic size, 6144-point STFT, 3072 x 256 frames, 38 MB,
+ * generated into bench/.cache) over the first 60 s: its real-time factor and peak RSS.
+ * Flags: --reps N (default 3), --long-minutes M (default 60, 0 skips the long input), --models-dir D.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveFfmpegPath } from '../src/audio/resolveFfmpegPath.js';
+import { loadEngines } from '../src/audio/models/loadEngines.js';
 import { makeTestSignal } from './lib/makeTestSignal.js';
+import { mdxMatMulModel, writeModel } from '../test/helpers/onnxModels.js';
 import { median } from './lib/stats.js';
 
 const ffmpegPath = resolveFfmpegPath();
 const cache = join(import.meta.dirname, '.cache');
-const { values } = parseArgs({ options: { child: { type: 'string' }, input: { type: 'string' }, reps: { type: 'string', default: '3' }, 'long-minutes': { type: 'string', default: '60' } } });
+const { values } = parseArgs({ options: { child: { type: 'string' }, input: { type: 'string' }, reps: { type: 'string', default: '3' }, 'long-minutes': { type: 'string', default: '60' }, 'models-dir': { type: 'string' } } });
+const quiet = { info: () => undefined, warn: (_: object, message: string) => console.error(message) };
 
 interface CaseResult { wallMs: number; computeMs: number; durationSeconds: number; maxRssMB: number }
 
-async function runCase(kind: string, input: string): Promise<CaseResult> {
+async function runCase(kind: string, input: string, modelsDir?: string): Promise<CaseResult> {
   // The compiled build, as `npm start` runs it (the npm script builds first): plain JS workers.
   const { separateFile } = (await import('../dist/audio/pipeline/separateFile.js')) as unknown as typeof import('../src/audio/pipeline/separateFile.js');
   const { SeparationPool } = (await import('../dist/audio/pool/SeparationPool.js')) as unknown as typeof import('../src/audio/pool/SeparationPool.js');
   const pool = new SeparationPool();
+  const { models, catalogue } = modelsDir ? await loadEngines(modelsDir, {}, quiet) : { models: [], catalogue: null };
+  const model = models.find((m) => `model:${m.name}` === kind);
   const outDir = mkdtempSync(join(tmpdir(), 'stemline-bench-'));
   try {
     const began = performance.now();
     const result = await separateFile({
       ffmpegPath, inputPath: input, outDir, maxDurationSeconds: 4 * 3600, formats: ['wav'],
       separate: (r) => pool.separate(r), concurrency: pool.size + 1,
+      models, runSegment: (r) => pool.runSegment(r),
       ...(kind === 'floor'
         ? { targets: [], separatorId: 'stft-roundtrip', plan: { stems: ['mixture'], outputs: [{ name: 'roundtrip', stem: 'mixture', subtract: false }] } }
-        : { targets: ['vocals', 'drums', 'bass', 'other'].map((model) => ({ model })) }),
+        : model
+          ? { targets: [{ model: model.models[0], engine: kind, source: catalogue!.choose(model.models[0], model.variant).source }] }
+          : { targets: ['vocals', 'drums', 'bass', 'other'].map((model) => ({ model })) }),
     });
     const wallMs = performance.now() - began;
     return { wallMs, computeMs: result.computeMs, durationSeconds: result.durationSeconds, maxRssMB: process.resourceUsage().maxRSS / 1024 };
@@ -44,15 +55,15 @@ async function runCase(kind: string, input: string): Promise<CaseResult> {
   }
 }
 
-function spawnCase(kind: string, input: string): CaseResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', kind, '--input', input], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function spawnCase(kind: string, input: string, modelsDir?: string): CaseResult {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', kind, '--input', input, ...(modelsDir ? ['--models-dir', modelsDir] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (child.status !== 0) throw new Error(`${kind} case failed:\n${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as CaseResult;
 }
 
 async function main() {
   if (values.child) {
-    process.stdout.write(`${JSON.stringify(await runCase(values.child, values.input!))}\n`);
+    process.stdout.write(`${JSON.stringify(await runCase(values.child, values.input!, values['models-dir']))}\n`);
     return;
   }
   const reps = Number(values.reps);
@@ -73,6 +84,28 @@ async function main() {
   ];
   for (const row of rows) console.log(`${row[0].padEnd(56)} ${row.slice(1).map((c) => c.padStart(16)).join(' ')}`);
   console.log(`separate / floor: ${(s / f).toFixed(2)}x   (goals: real-time factor >= 30, ratio <= 3)`);
+
+  // Learned models over the first minute, against the DSP engine's figures above.
+  let modelsDir = values['models-dir'] ?? process.env.STEMLINE_MODELS_DIR;
+  let { models } = modelsDir ? await loadEngines(modelsDir, {}, quiet) : { models: [] };
+  if (models.length === 0) {
+    modelsDir = join(cache, 'models');
+    if (!existsSync(join(modelsDir, 'random-mdx.onnx'))) {
+      mkdirSync(modelsDir, { recursive: true });
+      writeModel(modelsDir, 'random-mdx', mdxMatMulModel(3072, 256), {
+        contract: 'mdx', stems: ['vocals', 'instrumental'], models: ['vocals', 'instrumental'], variant: 'random-mdx',
+        parameters: { nFft: 6144, dimF: 3072, dimT: 256, compensate: 1.02, primaryStem: 'vocals' },
+      });
+    }
+    ({ models } = await loadEngines(modelsDir, {}, quiet));
+    console.log('no learned model installed: a random-weight MDX-Net-shaped model stands in (real ones cost about the same per segment)');
+  }
+  const minute = join(cache, 'signal-60s.wav');
+  if (!existsSync(minute)) execFileSync(ffmpegPath, ['-v', 'error', '-i', input, '-t', '60', '-c', 'copy', minute]);
+  for (const model of models) {
+    const r = spawnCase(`model:${model.name}`, minute, modelsDir);
+    console.log(`model ${model.name} (${model.contract}, ${(model.sizeBytes / 1e6).toFixed(0)} MB): 60 s -> ${model.models[0]} in ${(r.wallMs / 1000).toFixed(1)} s (real-time factor ${(r.durationSeconds / (r.wallMs / 1000)).toFixed(2)}; ${(r.wallMs / 1000 / 60 / (s / 180)).toFixed(1)}x the DSP engine's time), peak RSS ${r.maxRssMB.toFixed(0)} MB`);
+  }
 
   const minutes = Number(values['long-minutes']);
   if (minutes > 0) {
