@@ -1,6 +1,6 @@
 import type { TrackStats } from './accumulateTrackStats.js';
 import { getContract } from './contracts/getContract.js';
-import type { SegmentContract, TrackLevels } from './contracts/SegmentContract.js';
+import type { TrackLevels } from './contracts/SegmentContract.js';
 import type { InstalledModel } from './loadModels.js';
 import type { SegmentRequest, SegmentResult } from './runModelSegment.js';
 

@@ -1,4 +1,5 @@
-import { buildCatalogue, type Catalogue, type EngineEntry } from '../../domain/buildCatalogue.js';
+import { buildCatalogue, sourceFor, type Catalogue, type EngineEntry } from '../../domain/buildCatalogue.js';
+import { findModel } from '../../domain/modelCatalogue.js';
 import { loadModels, type InstalledModel, type ModelProblem } from './loadModels.js';
 
 /** The part of a logger this needs (pino's, or the CLI's lines on stderr). */
@@ -21,6 +22,13 @@ export async function loadEngines(dir: string, defaults: Readonly<Record<string,
   for (const problem of problems) log.warn({ file: problem.file, reason: problem.reason }, `model file ${problem.file} not loaded: ${problem.reason}`);
   for (const model of models) {
     log.info({ model: model.name, contract: model.contract, serves: model.models, variant: model.variant, megabytes: Math.round(model.sizeBytes / 1e5) / 10 }, `model ${model.name} loaded`);
+    // A typo in `models` would leave a model installed but never used: say so.
+    if (model.models.length === 0) log.warn({ model: model.name }, `model ${model.name} serves no model id: list them in its manifest's "models"`);
+    for (const id of model.models) {
+      const definition = findModel(id);
+      if (!definition) log.warn({ model: model.name, id }, `model ${model.name}: "models" names '${id}', which is not a model id (vocals, instrumental, drums, bass, other, guitar, piano); ignored`);
+      else if (!sourceFor(model, definition)) log.warn({ model: model.name, id }, `model ${model.name}: cannot make '${id}' from its stems (${model.stems.join(', ')}); ignored`);
+    }
   }
   const catalogue = buildCatalogue(models.map(toEngineEntry), defaults);
   for (const [model, variant] of Object.entries(defaults)) {

@@ -39,15 +39,17 @@ export async function loadModels(dir: string): Promise<{ models: InstalledModel[
   const claimed = new Set<string>();
 
   for (const file of entries.filter((f) => f.endsWith('.json'))) {
+    // x.onnx next to a broken x.json is reported once, as the manifest's problem.
+    claimed.add(file.replace(/\.json$/, '.onnx'));
     try {
       let json: unknown;
       try {
         json = JSON.parse(await readFile(join(root, file), 'utf8'));
       } catch (error) {
-        throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
+        throw new Error(`${file}: not valid JSON (${(error as Error).message})`, { cause: error });
       }
       const manifest = parseManifest(json, file);
-      if (claimed.has(manifest.file)) throw new Error(`${file}: "file" ${manifest.file} is already described by another manifest`);
+      if (candidates.some((c) => c.manifest.file === manifest.file)) throw new Error(`${file}: "file" ${manifest.file} is already described by another manifest`);
       claimed.add(manifest.file);
       if (!onnxFiles.includes(manifest.file)) throw new Error(`${file}: "file" ${manifest.file} is not in the models directory`);
       candidates.push({ manifest, source: file });
@@ -90,7 +92,7 @@ async function checkModelFile(manifest: ModelManifest, path: string): Promise<vo
   try {
     session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'disabled' });
   } catch (error) {
-    throw new Error(`${basename(path)} cannot be loaded by ONNX Runtime: ${(error as Error).message}`);
+    throw new Error(`${basename(path)} cannot be loaded by ONNX Runtime: ${(error as Error).message}`, { cause: error });
   }
   try {
     const { inputs, outputs } = sessionIo(session);
