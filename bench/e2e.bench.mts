@@ -5,6 +5,8 @@
  * against the engine making the same outputs directly in the same run with one pass per task (what
  * `stemline separate` of the 4 targets does). For reference it also times one pass per target (how
  * the service worked before it separated a task's targets together). Every child uses every core.
+ * Then latency: one 4-target task of a 30 s clip through the idle service (creation to completion),
+ * against `stemline separate` of the same 4 targets (the CLI as a user runs it), median of 3 each.
  * Flags: --tasks N (default 20).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -58,12 +60,41 @@ for (let i = 0; i < tasks; i++) {
   ids.push(task.id);
 }
 const uploadedMs = performance.now() - began;
+const createTask = async (assetId: string) => (await (await fetch(`${url}/tasks`, {
+  method: 'POST', headers: { ...headers, 'content-type': 'application/json' },
+  body: JSON.stringify({ assetId, targets: ['vocals', 'drums', 'bass', 'other'].map((model) => ({ model, formats: ['wav'] })) }),
+})).json()).id as string;
 for (;;) {
   const open = await (await fetch(`${url}/tasks?status=processing&take=1`, { headers })).json();
   if (open.length === 0) break;
   await new Promise((r) => setTimeout(r, 100));
 }
 const serviceMs = performance.now() - began;
+
+// 3. Latency of one task on the idle service against the CLI.
+const clip30 = join(cache, 'clip-30s.wav');
+execFileSync(ffmpeg, ['-v', 'error', '-y', '-i', long, '-t', '30', '-c', 'copy', clip30]);
+const form30 = new FormData();
+form30.append('file', new Blob([readFileSync(clip30)]), 'clip-30s.wav');
+const asset30 = (await (await fetch(`${url}/assets`, { method: 'POST', headers, body: form30 })).json()).id as string;
+const latencies: number[] = [];
+const cli: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const t0 = performance.now();
+  const id = await createTask(asset30);
+  for (;;) {
+    const task = await (await fetch(`${url}/tasks/${id}`, { headers })).json();
+    if (task.completedAt) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  latencies.push(performance.now() - t0);
+  const out = mkdtempSync(join(tmpdir(), 'stemline-e2e-cli-'));
+  const t1 = performance.now();
+  execFileSync(process.execPath, [join(import.meta.dirname, '../bin/stemline.js'), 'separate', clip30, '--targets', 'vocals,drums,bass,other', '--out', out], { stdio: 'ignore' });
+  cli.push(performance.now() - t1);
+  rmSync(out, { recursive: true, force: true });
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const errors = (await (await fetch(`${url}/tasks?status=error&take=100`, { headers })).json()).length;
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
@@ -75,3 +106,6 @@ console.log(`  engine, one pass per task (baseline):   ${(engine.wallMs / 1000).
 console.log(`  engine, one pass per target (before):   ${(perTarget.wallMs / 1000).toFixed(1)} s  (${(perTarget.wallMs / engine.wallMs).toFixed(2)}x the baseline)`);
 console.log(`  service, upload -> last completion:     ${(serviceMs / 1000).toFixed(1)} s  (uploads and task creation took ${(uploadedMs / 1000).toFixed(1)} s of it)${errors ? `, ${errors} tasks with errors!` : ''}`);
 console.log(`  service / baseline: ${(serviceMs / engine.wallMs).toFixed(2)}x  (goal <= 1.10x)`);
+console.log(`one 4-target task of a 30 s clip, medians of 3:`);
+console.log(`  stemline separate (CLI, same targets): ${(median(cli) / 1000).toFixed(2)} s`);
+console.log(`  service, creation -> completedAt:      ${(median(latencies) / 1000).toFixed(2)} s  (${(median(latencies) / median(cli)).toFixed(2)}x the CLI)`);

@@ -7,6 +7,9 @@
  * Then each installed learned model (STEMLINE_MODELS_DIR or --models-dir; when none is installed, a
  * random-weight MDX-Net-shaped model of realistic size, 6144-point STFT, 3072 x 256 frames, 38 MB,
  * generated into bench/.cache) over the first 60 s: its real-time factor and peak RSS.
+ * Memory of a long input with a large model: --model-minutes M (default 0: skipped) runs a 100 MB
+ * random-weight MDX-Net-shaped model over an M-minute input and prints its peak RSS (goal: under
+ * 1 GB for 60 minutes).
  * Flags: --reps N (default 3), --long-minutes M (default 60, 0 skips the long input), --models-dir D.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,12 +20,12 @@ import { parseArgs } from 'node:util';
 import { resolveFfmpegPath } from '../src/audio/resolveFfmpegPath.js';
 import { loadEngines } from '../src/audio/models/loadEngines.js';
 import { makeTestSignal } from './lib/makeTestSignal.js';
-import { mdxMatMulModel, writeModel } from '../test/helpers/onnxModels.js';
+import { mdxMatMulModel, mdxWideModel, writeModel } from '../test/helpers/onnxModels.js';
 import { median } from './lib/stats.js';
 
 const ffmpegPath = resolveFfmpegPath();
 const cache = join(import.meta.dirname, '.cache');
-const { values } = parseArgs({ options: { child: { type: 'string' }, input: { type: 'string' }, reps: { type: 'string', default: '3' }, 'long-minutes': { type: 'string', default: '60' }, 'models-dir': { type: 'string' } } });
+const { values } = parseArgs({ options: { child: { type: 'string' }, input: { type: 'string' }, reps: { type: 'string', default: '3' }, 'long-minutes': { type: 'string', default: '60' }, 'models-dir': { type: 'string' }, 'model-minutes': { type: 'string', default: '0' } } });
 const quiet = { info: () => undefined, warn: (_: object, message: string) => console.error(message) };
 
 interface CaseResult { wallMs: number; computeMs: number; durationSeconds: number; maxRssMB: number }
@@ -105,6 +108,21 @@ async function main() {
   for (const model of models) {
     const r = spawnCase(`model:${model.name}`, minute, modelsDir);
     console.log(`model ${model.name} (${model.contract}, ${(model.sizeBytes / 1e6).toFixed(0)} MB): 60 s -> ${model.models[0]} in ${(r.wallMs / 1000).toFixed(1)} s (real-time factor ${(r.durationSeconds / (r.wallMs / 1000)).toFixed(2)}; ${(r.wallMs / 1000 / 60 / (s / 180)).toFixed(1)}x the DSP engine's time), peak RSS ${r.maxRssMB.toFixed(0)} MB`);
+  }
+
+  const modelMinutes = Number(values['model-minutes']);
+  if (modelMinutes > 0) {
+    const bigDir = join(cache, 'models-100mb');
+    if (!existsSync(join(bigDir, 'wide-mdx.onnx'))) {
+      writeModel(bigDir, 'wide-mdx', mdxWideModel(3072, 256, 4096), {
+        contract: 'mdx', stems: ['vocals', 'instrumental'], models: ['vocals', 'instrumental'], variant: 'wide-mdx',
+        parameters: { nFft: 6144, dimF: 3072, dimT: 256, compensate: 1.02, primaryStem: 'vocals' },
+      });
+    }
+    const longInput = join(cache, `signal-${modelMinutes}min.wav`);
+    if (!existsSync(longInput)) execFileSync(ffmpegPath, ['-v', 'error', '-stream_loop', String(Math.ceil(modelMinutes / 3) - 1), '-i', input, '-t', String(modelMinutes * 60), '-c', 'copy', longInput]);
+    const r = spawnCase('model:wide-mdx', longInput, bigDir);
+    console.log(`long input, 100 MB model: ${(r.durationSeconds / 60).toFixed(1)} min -> vocals in ${(r.wallMs / 1000).toFixed(0)} s (real-time factor ${(r.durationSeconds / (r.wallMs / 1000)).toFixed(2)}), peak RSS ${r.maxRssMB.toFixed(0)} MB (goal < 1024 at 60 min)`);
   }
 
   const minutes = Number(values['long-minutes']);

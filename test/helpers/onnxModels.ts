@@ -79,6 +79,28 @@ export function mdxMatMulModel(dimF: number, dimT: number, seed = 1): Uint8Array
 }
 
 /**
+ * mdx-shaped model of a chosen size: output = input + relu(input^T W1)^T W2 over the frequency axis,
+ * W1 dimF x hidden and W2 hidden x dimF random (8 * dimF * hidden bytes of weights).
+ */
+export function mdxWideModel(dimF: number, dimT: number, hidden: number, seed = 1): Uint8Array {
+  let s = seed;
+  const random = (n: number, scale: number) => Float32Array.from({ length: n }, () => (((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32) - 0.5) * scale);
+  return buildModel({
+    inputs: [['input', [1, 4, dimF, dimT]]],
+    outputs: [['output', [1, 4, dimF, dimT]]],
+    initializers: [['w1', [dimF, hidden], random(dimF * hidden, 0.1 / Math.sqrt(dimF))], ['w2', [hidden, dimF], random(hidden * dimF, 0.1 / Math.sqrt(hidden))]],
+    nodes: [
+      { op: 'Transpose', inputs: ['input'], outputs: ['tf'], attributes: [{ name: 'perm', ints: [0, 1, 3, 2] }] },
+      { op: 'MatMul', inputs: ['tf', 'w1'], outputs: ['h'] },
+      { op: 'Relu', inputs: ['h'], outputs: ['r'] },
+      { op: 'MatMul', inputs: ['r', 'w2'], outputs: ['mixed'] },
+      { op: 'Transpose', inputs: ['mixed'], outputs: ['back'], attributes: [{ name: 'perm', ints: [0, 1, 3, 2] }] },
+      { op: 'Add', inputs: ['input', 'back'], outputs: ['output'] },
+    ],
+  });
+}
+
+/**
  * demucs (sevagh export form): time output source s = waveform * time[s], spectral output source
  * s = spectrogram * spectral[s].
  */
