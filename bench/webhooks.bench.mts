@@ -23,7 +23,7 @@ import { Wakeups } from '../dist/queue/Wakeups.js';
 import { LocalDiskStore } from '../dist/storage/LocalDiskStore.js';
 import { WebhookDispatcher } from '../dist/webhooks/WebhookDispatcher.js';
 import { createGuardedAgent } from '../dist/webhooks/egressGuard.js';
-import { newSecret } from '../dist/webhooks/newSecret.js';
+import { newSecret } from '../dist/domain/newSecret.js';
 import { signPayload } from '../dist/webhooks/signPayload.js';
 import { renderTask } from '../dist/domain/renderTask.js';
 import { median } from './lib/stats.js';

@@ -1,9 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
-import type { Engines } from '../audio/pipeline/createEngines.js';
-import { enginesOf } from '../audio/pipeline/separateFile.js';
 import { separateJobs, type SeparationJob } from '../audio/pipeline/separateJobs.js';
+import type { Engines } from '../audio/pipeline/StemEngine.js';
 import { buildCatalogue, type Catalogue } from '../domain/buildCatalogue.js';
 import { findModel } from '../domain/modelCatalogue.js';
 import type { OutputFormat } from '../domain/outputFormats.js';
@@ -85,7 +84,7 @@ export async function processTask(deps: ProcessDeps, targets: readonly ClaimedTa
         inputPath: input.path,
         jobs,
         maxDurationSeconds: deps.maxDurationSeconds,
-        ...enginesOf(deps.engines),
+        engines: deps.engines,
         signal,
       });
       const duration = Math.round(separated.durationSeconds * 1000) / 1000;

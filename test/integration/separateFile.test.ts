@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { separateChunk } from '../../src/audio/pipeline/separateChunk.js';
-import { createChunkEngine } from '../../src/audio/pipeline/createChunkEngine.js';
+import { createEngines } from '../../src/audio/pipeline/createEngines.js';
 import { separateFile, type SeparateFileOptions } from '../../src/audio/pipeline/separateFile.js';
 import { separateJobs } from '../../src/audio/pipeline/separateJobs.js';
 import { probeMedia } from '../../src/audio/probeMedia.js';
@@ -201,7 +201,7 @@ describe('separation through the file pipeline', () => {
         { key: 'b', outputs: [{ name: 'drums', engine: 'dsp', stem: 'drums', subtract: false }], formats: ['wav'], outDir: blocked },
         { key: 'c', outputs: [{ name: 'vocals', engine: 'dsp', stem: 'vocals', subtract: false }, { name: 'vocals_residual', engine: 'dsp', stem: 'vocals', subtract: true }], formats: ['flac'], outDir: join(dir, 'jobs', 'c') },
       ],
-      createEngine: (id, context) => createChunkEngine({ separatorId: id, ...context, separate: counting, concurrency: 2, chunkSeconds: 3 }),
+      engines: createEngines({ separate: counting, concurrency: 2, chunkSeconds: 3 }),
     });
     const single = join(dir, 'jobs', 'single');
     let alone = 0;

@@ -78,7 +78,7 @@ export function createChunkEngine(options: ChunkEngineOptions): StemEngine {
 }
 
 /** Concatenates each stem's pieces (usually one or none) into one planar block. */
-export function joinPieces(pieces: Map<string, Float32Array[][]>, channels: number): Map<string, Float32Array[]> {
+function joinPieces(pieces: Map<string, Float32Array[][]>, channels: number): Map<string, Float32Array[]> {
   const joined = new Map<string, Float32Array[]>();
   for (const [stem, list] of pieces) {
     if (list.length === 1) {

@@ -1,17 +1,10 @@
-import type { TrackStats } from '../models/accumulateTrackStats.js';
 import { needsTrackStats } from '../models/accumulateTrackStats.js';
 import { createModelStream } from '../models/createModelStream.js';
 import type { InstalledModel } from '../models/loadModels.js';
 import type { SegmentRequest, SegmentResult } from '../models/runModelSegment.js';
 import { createChunkEngine } from './createChunkEngine.js';
 import type { ChunkRequest, ChunkResult } from './separateChunk.js';
-import type { EngineContext, EngineNeeds } from './separateJobs.js';
-import type { StemEngine } from './StemEngine.js';
-
-export interface Engines {
-  create(id: string, context: EngineContext): StemEngine;
-  needs(id: string): EngineNeeds;
-}
+import type { EngineContext, Engines, StemEngine } from './StemEngine.js';
 
 export interface EnginesOptions {
   /** Runs one DSP chunk (a SeparationPool, or separateChunk in-process). */
@@ -48,7 +41,7 @@ function modelEngine(model: InstalledModel, runSegment: (request: SegmentRequest
     context.onCompute(result.computeMs);
     return result;
   };
-  const stream = createModelStream(model, run, { channels: context.channels, stats: context.stats as TrackStats | null, concurrency });
+  const stream = createModelStream(model, run, { channels: context.channels, stats: context.stats, concurrency });
   return {
     stems: model.stems,
     push: (block) => stream.push(block),

@@ -52,7 +52,7 @@ export async function separateFile(options: SeparateFileOptions): Promise<Separa
     inputPath: options.inputPath,
     jobs: [{ key: 'file', outputs, formats: options.formats, outDir: options.outDir }],
     maxDurationSeconds: options.maxDurationSeconds,
-    ...enginesOf(createEngines({ separate: options.separate, runSegment: options.runSegment, concurrency: options.concurrency, chunkSeconds: options.chunkSeconds, models: options.models })),
+    engines: createEngines({ separate: options.separate, runSegment: options.runSegment, concurrency: options.concurrency, chunkSeconds: options.chunkSeconds, models: options.models }),
     signal: options.signal,
     onProgress: options.onProgress,
   });
@@ -61,7 +61,3 @@ export async function separateFile(options: SeparateFileOptions): Promise<Separa
   return { info: result.info, durationSeconds: result.durationSeconds, files: job.files, computeMs: result.computeMs };
 }
 
-/** separateJobs' two engine hooks from an Engines. */
-export function enginesOf(engines: ReturnType<typeof createEngines>) {
-  return { createEngine: engines.create.bind(engines), needs: engines.needs.bind(engines) };
-}

@@ -9,7 +9,7 @@ import { accumulateTrackStats, type TrackStats } from '../models/accumulateTrack
 import { probeMedia } from '../probeMedia.js';
 import { startEncoder, type Encoder } from '../startEncoder.js';
 import { SampleBuffer } from './SampleBuffer.js';
-import type { StemEngine } from './StemEngine.js';
+import type { EngineNeeds, Engines, StemEngine } from './StemEngine.js';
 
 /** One named output signal: an engine's stem, or the mixture minus it. */
 export interface PlannedOutput {
@@ -27,32 +27,13 @@ export interface SeparationJob {
   outDir: string;
 }
 
-export interface EngineContext {
-  sampleRate: number;
-  channels: number;
-  stems: string[];
-  /** Whole-input statistics, for engines that asked for them (a first pass computed them). */
-  stats: TrackStats | null;
-  onCompute: (ms: number) => void;
-}
-
-/** What an engine needs of the pass before it starts. */
-export interface EngineNeeds {
-  /** The only rate it runs at (the input is resampled to it and the outputs back); null: any. */
-  sampleRate: number | null;
-  /** Whole-input statistics before the first sample (a first decode pass computes them). */
-  trackStats: boolean;
-}
-
 export interface SeparateJobsOptions {
   ffmpegPath: string;
   inputPath: string;
   jobs: readonly SeparationJob[];
   maxDurationSeconds: number;
-  /** Builds the engine with this id for this input (the DSP chunk engine, an ONNX model stream). */
-  createEngine: (id: string, context: EngineContext) => StemEngine;
-  /** What each engine needs (default: any rate, no statistics). */
-  needs?: (id: string) => EngineNeeds;
+  /** The engines the jobs name (the DSP chunk engine, ONNX model streams). */
+  engines: Engines;
   signal?: AbortSignal;
   onProgress?: (progress: { seconds: number; totalSeconds: number | null }) => void;
 }
@@ -91,7 +72,7 @@ export async function separateJobs(options: SeparateJobsOptions): Promise<Separa
   checkMediaInfo(info, { maxDurationSeconds: options.maxDurationSeconds });
   const { channels } = info.audio;
   let computeMs = 0;
-  const needs = (id: string): EngineNeeds => options.needs?.(id) ?? { sampleRate: null, trackStats: false };
+  const needs = (id: string): EngineNeeds => options.engines.needs(id);
 
   const results = new Map<string, JobResult>();
   const live = new Map<string, LiveJob>();
@@ -142,7 +123,7 @@ export async function separateJobs(options: SeparateJobsOptions): Promise<Separa
       try {
         const rate = needs(id).sampleRate;
         if (rate !== null && rate !== sampleRate) throw new AppError('invalid_target', `Engine ${id} runs at ${rate} Hz, another target of this task at ${sampleRate} Hz; run them as separate tasks.`);
-        engines.set(id, { engine: options.createEngine(id, { sampleRate, channels, stems: [...stems], stats, onCompute }), position: 0 });
+        engines.set(id, { engine: options.engines.create(id, { sampleRate, channels, stems: [...stems], stats, onCompute }), position: 0 });
       } catch (error) {
         for (const entry of [...live.values()]) if (entry.job.outputs.some((o) => o.engine === id)) await failJob(entry.job.key, error);
       }
