@@ -101,7 +101,7 @@ async function main() {
       });
     }
     ({ models } = await loadEngines(modelsDir, {}, quiet));
-    console.log('no learned model installed: a random-weight MDX-Net-shaped model stands in (real ones cost about the same per segment)');
+    console.log('no learned model installed: a random-weight MDX-Net-shaped model stands in (the same tensors and STFT work as Kim_Vocal_2; a real network adds its own compute)');
   }
   const minute = join(cache, 'signal-60s.wav');
   if (!existsSync(minute)) execFileSync(ffmpegPath, ['-v', 'error', '-i', input, '-t', '60', '-c', 'copy', minute]);
