@@ -1,8 +1,8 @@
 import FFT from 'fft.js';
 
 /**
- * Real-input FFT of any even size n (UVR MDX-Net uses 7680, 6144 and 5120, which are not powers of
- * two). Same interface and scaling as RealFft: forward is the plain DFT, inverse(forward(x)) = x.
+ * Real-input FFT of any even size n: the DSP engine's powers of two and UVR MDX-Net's 7680, 6144 and
+ * 5120. Forward is the plain DFT (n/2 + 1 bins in re/im arrays); inverse(forward(x)) = x.
  * The real signal is packed into a complex one of size n/2; that complex DFT uses fft.js directly
  * when n/2 is a power of two and Bluestein's chirp-z algorithm over a power-of-two fft.js otherwise.
  * Like torch's irfft, inverse ignores the imaginary parts of the DC and Nyquist bins.

@@ -1,4 +1,4 @@
-import { RealFft } from './RealFft.js';
+import { AnyRealFft } from './AnyRealFft.js';
 import type { Spectrogram } from './Spectrogram.js';
 import type { Workspace } from './Workspace.js';
 
@@ -11,7 +11,7 @@ export class Stft {
   readonly size: number;
   readonly hop: number;
   readonly bins: number;
-  private readonly fft: RealFft;
+  private readonly fft: AnyRealFft;
   private readonly window: Float64Array;
   private readonly frame: Float64Array;
   private readonly frameRe: Float32Array;
@@ -23,7 +23,7 @@ export class Stft {
     if (hop <= 0 || hop > size / 2 || size % hop !== 0) throw new RangeError(`hop must divide size and be <= size/2 (size ${size}, hop ${hop})`);
     this.size = size;
     this.hop = hop;
-    this.fft = new RealFft(size);
+    this.fft = new AnyRealFft(size);
     this.bins = this.fft.bins;
     this.window = new Float64Array(size);
     for (let i = 0; i < size; i++) this.window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size);
