@@ -34,7 +34,8 @@ async function runCase(kind: string, input: string, modelsDir?: string): Promise
   // The compiled build, as `npm start` runs it (the npm script builds first): plain JS workers.
   const { separateFile } = (await import('../dist/audio/pipeline/separateFile.js')) as unknown as typeof import('../src/audio/pipeline/separateFile.js');
   const { SeparationPool } = (await import('../dist/audio/pool/SeparationPool.js')) as unknown as typeof import('../src/audio/pool/SeparationPool.js');
-  const pool = new SeparationPool();
+  // STEMLINE_SEPARATION_THREADS sizes the pool as it does for the service (fewer threads: fewer model sessions).
+  const pool = new SeparationPool(Number(process.env.STEMLINE_SEPARATION_THREADS) || undefined);
   const { models, catalogue } = modelsDir ? await loadEngines(modelsDir, {}, quiet) : { models: [], catalogue: null };
   const model = models.find((m) => `model:${m.name}` === kind);
   const outDir = mkdtempSync(join(tmpdir(), 'stemline-bench-'));

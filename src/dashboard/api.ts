@@ -71,7 +71,7 @@ export interface Task {
   id: string; createdAt: string; completedAt: string | null; clientId: string; assetId?: string; url?: string;
   cost?: number; metadata?: string; targets: Target[];
 }
-export interface Model { id: string; name: string; description: string; residual: boolean; outputFormats: string[]; creditsPerMinute: number }
+export interface Model { id: string; name: string; description: string; residual: boolean; variants: string[]; outputFormats: string[]; creditsPerMinute: number }
 export interface Endpoint {
   id: string; url: string; description: string | null; events: string[]; enabled: boolean; disabledReason: string | null;
   secret: string; previousSecretExpiresAt: string | null; failingSince: string | null; createdAt: string;

@@ -90,7 +90,7 @@ export async function processTask(deps: ProcessDeps, targets: readonly ClaimedTa
       const duration = Math.round(separated.durationSeconds * 1000) / 1000;
       for (const target of targets) {
         const job = separated.jobs.get(target.id);
-        if (!job) continue;
+        if (!job) continue; // it failed before the pass and has its result already
         if (!job.ok) {
           results.push({ target, ok: false, error: job.error });
           continue;

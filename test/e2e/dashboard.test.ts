@@ -78,6 +78,8 @@ describe.skipIf(skip)('the dashboard in Chromium', () => {
     await page.locator('input[type=file]').setInputFiles(clipPath);
     await page.locator('[data-model=vocals]').getByLabel('wav').check();
     await page.locator('[data-model=drums]').getByLabel('mp3').check();
+    // Models with variants offer an engine choice (high_quality is the DSP engine until a learned model is installed).
+    await page.locator('[data-model=vocals]').getByLabel('Engine').selectOption('high_quality');
     await page.getByLabel(/Metadata/).fill('Demo song');
     await shot('new-task');
     await page.getByRole('button', { name: 'Create task (2 targets)' }).click();
@@ -89,6 +91,8 @@ describe.skipIf(skip)('the dashboard in Chromium', () => {
     await vocals.locator('.chip.completed').waitFor({ timeout: 60_000 });
     await drums.locator('.chip.completed').waitFor({ timeout: 60_000 });
     await vocals.locator('canvas.wave').waitFor();
+    const taskId = /tasks\/([^/?#]+)/.exec(page.url())![1];
+    expect((await svc.call('GET', `/tasks/${taskId}`)).body.targets.map((t: any) => t.variant ?? null)).toEqual(['high_quality', null]);
 
     // Play: the element really plays (its clock advances).
     const played = await vocals.locator('audio').first().evaluate(async (audio: HTMLAudioElement) => {

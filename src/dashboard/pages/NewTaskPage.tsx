@@ -3,7 +3,7 @@ import { api, upload, type Model, type Task } from '../api.js';
 import { go } from '../navigate.js';
 import { ErrorBox, Loading, useLoad } from '../ui.js';
 
-interface Choice { formats: string[]; residual: boolean }
+interface Choice { formats: string[]; residual: boolean; variant: string }
 
 /** New task: upload by drag-and-drop (with progress) or give a URL, pick targets and formats, submit. */
 export function NewTaskPage() {
@@ -21,7 +21,7 @@ export function NewTaskPage() {
   if (!models.data) return <ErrorBox message={models.error ?? 'Models could not be loaded.'} retry={models.reload} />;
   const picked = Object.entries(choices).filter(([, c]) => c.formats.length > 0);
   const toggle = (model: Model, format: string) => {
-    const current = choices[model.id] ?? { formats: [], residual: false };
+    const current = choices[model.id] ?? { formats: [], residual: false, variant: '' };
     const formats = current.formats.includes(format) ? current.formats.filter((f) => f !== format) : [...current.formats, format];
     setChoices({ ...choices, [model.id]: { ...current, formats } });
   };
@@ -41,7 +41,7 @@ export function NewTaskPage() {
       } else input.url = url.trim();
       const task = await api<Task>('POST', '/tasks', {
         ...input,
-        targets: picked.map(([model, c]) => ({ model, formats: c.formats, ...(c.residual ? { residual: true } : {}) })),
+        targets: picked.map(([model, c]) => ({ model, formats: c.formats, ...(c.residual ? { residual: true } : {}), ...(c.variant ? { variant: c.variant } : {}) })),
         ...(metadata.trim() ? { metadata: metadata.trim() } : {}),
       });
       go(`tasks/${task.id}`);
@@ -88,8 +88,17 @@ export function NewTaskPage() {
               {model.residual && (
                 <label class="inline small">
                   <input type="checkbox" checked={choices[model.id]?.residual ?? false}
-                    onChange={() => setChoices({ ...choices, [model.id]: { formats: choices[model.id]?.formats ?? [], residual: !(choices[model.id]?.residual ?? false) } })} />
+                    onChange={() => setChoices({ ...choices, [model.id]: { formats: choices[model.id]?.formats ?? [], variant: choices[model.id]?.variant ?? '', residual: !(choices[model.id]?.residual ?? false) } })} />
                   also the residual (everything but {model.id})
+                </label>
+              )}
+              {model.variants.length > 0 && (
+                <label class="small">Engine
+                  <select name={`${model.id}-variant`} value={choices[model.id]?.variant ?? ''}
+                    onChange={(e) => setChoices({ ...choices, [model.id]: { formats: choices[model.id]?.formats ?? [], residual: choices[model.id]?.residual ?? false, variant: (e.target as HTMLSelectElement).value } })}>
+                    <option value="">default</option>
+                    {model.variants.map((variant) => <option key={variant} value={variant}>{variant === 'high_quality' ? 'high_quality (best installed)' : variant}</option>)}
+                  </select>
                 </label>
               )}
             </fieldset>
