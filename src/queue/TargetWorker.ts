@@ -37,8 +37,9 @@ export interface TargetEvents {
 
 /**
  * The worker role: one loop claims downloads of `url` inputs, another claims the due targets of
- * one task at a time and separates them in one pass over the input. Failures are sorted by what they are: the environment (storage full, database
- * away) waits and retries without using up the target's attempts; transient errors retry with
+ * one task at a time and separates them in one pass over the input. Failures are sorted by what
+ * they are: the environment (storage full, database away) waits and retries without using up the
+ * target's attempts; transient errors retry with
  * backoff; the rest fail the target at once, with a message free of server paths. Ending a target
  * is retried through short database outages, fenced on the lease so it happens at most once.
  */
@@ -98,6 +99,7 @@ export class TargetWorker {
     // Targets still ours to end: the lease covers them together, and each leaves it as it ends.
     const open = new Set(targets.map((t) => t.id));
     const lease = holdLease(async (now) => {
+      if (open.size === 0) return true;
       const held = await this.queue.renew([...open], this.owner, now, this.options.leaseMs);
       return [...open].every((id) => held.has(id));
     }, this.options.leaseMs, () => abort.abort(), log);
@@ -113,8 +115,8 @@ export class TargetWorker {
           log.info('shutting down: targets released for another worker');
         } else {
           for (const target of targets) {
-            await this.handleFailure(target, error, log.child({ targetId: target.id }));
             open.delete(target.id);
+            await this.handleFailure(target, error, log.child({ targetId: target.id }));
           }
         }
         return;
@@ -123,13 +125,13 @@ export class TargetWorker {
       for (const result of outcome.results) {
         const target = result.target;
         const targetLog = log.child({ targetId: target.id, model: target.model });
+        // It leaves the renewed set before it ends: a renewal racing its end must not read as a lost lease.
+        open.delete(target.id);
         if (!result.ok) {
           await this.handleFailure(target, result.error, targetLog);
-          open.delete(target.id);
           continue;
         }
         const completed = await this.untilStored(() => this.queue.complete(target, this.owner, result.outcome, Date.now()), lease.lost, targetLog);
-        open.delete(target.id);
         if (completed) {
           targetLog.info({ durationSeconds: result.outcome.duration, cost: result.outcome.cost, ms: Date.now() - began }, 'target completed');
           this.events?.ended(target, 'completed', result.outcome);
