@@ -50,8 +50,9 @@ interface Lane {
  * the jobs of the shared claim loop (the one the target worker runs): its claim is discovery of
  * endpoints with due messages (on a wake-up from the outbox, and every `pollMs` for retries coming
  * due), and each lane then claims batches (up to twice its concurrency, so the next batch is at hand)
- * on its own while its backlog lasts, and ends when it is drained and idle. Attempts are recorded in batches (one transaction every few milliseconds); a
- * message stays leased until its attempt is recorded.
+ * on its own while its backlog lasts, and ends when it is drained and idle. Attempts are recorded
+ * in batches (one transaction every few milliseconds); a message stays leased until its attempt is
+ * recorded.
  */
 export class WebhookDispatcher {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
