@@ -222,6 +222,8 @@ describe('known UVR MDX-Net files', () => {
     expect(known).toMatchObject({ name: 'Kim_Vocal_2', nFft: 7680, dimF: 3072, dimT: 256, compensate: 1.009, primaryStem: 'vocals' });
     expect(findKnownMdxModel('abcdef', [{ ...known!, hash: 'abc' }])?.name).toBe('Kim_Vocal_2');
     expect(findKnownMdxModel('00000000000000000000000000000000')).toBeUndefined();
+    // Matched on the 8-digit prefix the community list quotes, whatever the later digits.
+    expect(findKnownMdxModel('970b3f94ffffffffffffffffffffffff')?.name).toBe('Kim_Vocal_2');
     const manifest = knownMdxManifest(known!, 'Kim_Vocal_2.onnx');
     expect(manifest).toMatchObject({ name: 'kim-vocal-2', variant: 'kim-vocal-2', stems: ['vocals', 'instrumental'], models: ['vocals', 'instrumental'] });
     // The synthesised manifest passes the same checks as a written one.

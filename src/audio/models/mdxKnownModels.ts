@@ -69,10 +69,14 @@ export async function mdxFileHash(path: string): Promise<string> {
   }
 }
 
-/** The table entry whose hash prefix the file hash starts with, if any. */
+/**
+ * The table entry whose hash the file hash starts with, if any, compared on at most the first 8 hex
+ * digits: the community list this table comes from is quoted by 8-digit prefixes, so a wrong later
+ * digit in a full hash must not hide a real file (and 25 entries in 2^32 prefixes do not collide).
+ */
 export function findKnownMdxModel(hash: string, table: readonly KnownMdxModel[] = knownMdxModels): KnownMdxModel | undefined {
   const h = hash.toLowerCase();
-  return table.find((m) => h.startsWith(m.hash.toLowerCase()));
+  return table.find((m) => h.startsWith(m.hash.toLowerCase().slice(0, 8)));
 }
 
 /** The manifest a known file gets without one: both stems where the residual has a name of ours. */
