@@ -73,10 +73,18 @@ export async function separateJobs(options: SeparateJobsOptions): Promise<Separa
   const { channels } = info.audio;
   let computeMs = 0;
   const needs = (id: string): EngineNeeds => options.engines.needs(id);
+  // The stems each engine must yield, over every job's outputs.
+  const stemsOf = new Map<string, Set<string>>();
+  for (const job of options.jobs) {
+    for (const output of job.outputs) {
+      if (!stemsOf.has(output.engine)) stemsOf.set(output.engine, new Set());
+      stemsOf.get(output.engine)!.add(output.stem);
+    }
+  }
+  const engineIds = [...stemsOf.keys()];
 
   const results = new Map<string, JobResult>();
   const live = new Map<string, LiveJob>();
-  const engineIds = [...new Set(options.jobs.flatMap((j) => j.outputs.map((o) => o.engine)))];
   // One decode rate for the pass: the rate the models need (all of them run at one, 44.1 kHz, today).
   const rates = [...new Set(engineIds.map((id) => needs(id).sampleRate).filter((r): r is number => r !== null))];
   const sampleRate = rates[0] ?? info.audio.sampleRate;
@@ -101,13 +109,6 @@ export async function separateJobs(options: SeparateJobsOptions): Promise<Separa
     await Promise.all([...entry.encoders.values()].map((e) => e.abort()));
   };
 
-  const stemsOf = new Map<string, Set<string>>();
-  for (const job of options.jobs) {
-    for (const output of job.outputs) {
-      if (!stemsOf.has(output.engine)) stemsOf.set(output.engine, new Set());
-      stemsOf.get(output.engine)!.add(output.stem);
-    }
-  }
   const engines = new Map<string, { engine: StemEngine; position: number }>();
   const onCompute = (ms: number) => (computeMs += ms);
   const decode = () => decodeAudio({ ffmpegPath, inputPath, info, sampleRate, maxDurationSeconds: options.maxDurationSeconds, signal });
@@ -186,8 +187,9 @@ export async function separateJobs(options: SeparateJobsOptions): Promise<Separa
       await Promise.all([...engines.keys()].map((id) => step(id, (engine) => engine.push(block))));
       await dropEnginesNobodyReads();
       if (live.size === 0) break;
-      mixture.discardBefore(Math.min(...[...engines.values()].map((e) => e.position)));
+      // Every engine has written up to here: the mixture before it is read by no one any more.
       const written = Math.min(...[...engines.values()].map((e) => e.position));
+      mixture.discardBefore(written);
       options.onProgress?.({ seconds: written / sampleRate, totalSeconds: info.durationSeconds });
     }
     await Promise.all([...engines.keys()].map((id) => step(id, (engine) => engine.finish())));

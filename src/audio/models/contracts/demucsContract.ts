@@ -28,10 +28,7 @@ export function demucsContract(p: DemucsParameters): SegmentContract {
   const frames = le + 4;
   const sourceCount = p.sources.length;
   const step = Math.floor((1 - p.overlap) * n);
-  const triangle = new Float32Array(n);
-  const half = Math.floor(n / 2);
-  const top = Math.max(half, n - half);
-  for (let i = 0; i < n; i++) triangle[i] = (i < half ? i + 1 : n - i) / top;
+  const triangle = triangularWeights(n);
   let stft: TorchStft | null = null;
   const getStft = () => (stft ??= new TorchStft(p.nFft, hop, true));
   const waveDims = [1, 2, n];
@@ -135,4 +132,16 @@ function reflect(i: number, length: number): number {
   let j = ((i % period) + period) % period;
   if (j >= length) j = period - j;
   return j;
+}
+
+/**
+ * demucs' cross-fade weights for a segment of n samples: 1, 2, ... up to the middle and back down,
+ * divided by the largest (transition_power 1).
+ */
+export function triangularWeights(n: number): Float32Array {
+  const weights = new Float32Array(n);
+  const half = Math.floor(n / 2);
+  const top = Math.max(half, n - half);
+  for (let i = 0; i < n; i++) weights[i] = (i < half ? i + 1 : n - i) / top;
+  return weights;
 }

@@ -1,4 +1,5 @@
 import { TorchStft } from '../../dsp/TorchStft.js';
+import { triangularWeights } from './demucsContract.js';
 import type { MaskParameters } from '../ModelManifest.js';
 import { shapeProblem, type IoShape, type SegmentContract, type TensorData } from './SegmentContract.js';
 
@@ -20,10 +21,7 @@ export function maskContract(p: MaskParameters, stems: readonly string[]): Segme
   const cells = bins * frames;
   const sourceCount = stems.length;
   const step = Math.floor((1 - p.overlap) * segment);
-  const triangle = new Float32Array(segment);
-  const half = Math.floor(segment / 2);
-  const top = Math.max(half, segment - half);
-  for (let i = 0; i < segment; i++) triangle[i] = (i < half ? i + 1 : segment - i) / top;
+  const triangle = triangularWeights(segment);
   let stft: TorchStft | null = null;
   const getStft = () => (stft ??= new TorchStft(p.nFft, p.hop));
   const inputDims = [1, 2, bins, frames];
