@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { detectInputFormat } from './audio/detectInputFormat.js';
 import { loadEngines } from './audio/models/loadEngines.js';
+import { buildCatalogue } from './domain/buildCatalogue.js';
 import { createEngines } from './audio/pipeline/createEngines.js';
 import { SeparationPool } from './audio/pool/SeparationPool.js';
 import { probeMedia } from './audio/probeMedia.js';
@@ -58,7 +59,11 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     let publicUrl = config.publicUrl;
     const store = await new LocalDiskStore(storageRoot(config), () => publicUrl, linkSecret).init();
     const first = await ensureFirstClient(repos, config.adminKey, Date.now());
-    const { models, catalogue } = await loadEngines(config.modelsDir ?? join(config.dataDir, 'models'), config.defaultEngines, log);
+    // Only the API (variants, GET /models) and the workers (running them) read the models folder: a
+    // dispatcher-only process does not open every model file at start.
+    const { models, catalogue } = config.roles.has('api') || config.roles.has('worker')
+      ? await loadEngines(config.modelsDir ?? join(config.dataDir, 'models'), config.defaultEngines, log)
+      : { models: [], catalogue: buildCatalogue([]) };
     const wakeups = new Wakeups(database.pool, 'stemline_targets', log);
     const webhookWakeups = new Wakeups(database.pool, 'stemline_webhooks', log);
     await wakeups.start();
