@@ -5,8 +5,8 @@ import type { MidiNote } from './buildMidiFile.js';
 import type { Chord } from './chordOn.js';
 import { BAR, STEP, type PartContext } from './PartContext.js';
 import type { SongTrack } from './Song.js';
+import { POP, type Style } from './styles.js';
 
-const PROGRAMS = [33, 34, 35]; // fingered, picked, fretless
 const LOWEST = 28; // E1
 
 type What = 'root' | 'fifth' | 'octave' | 'approach';
@@ -22,8 +22,8 @@ const PATTERNS: readonly (readonly [number, What, number])[][] = [
 /** The root in E1..Eb2, so octaves and fifths above stay within E3. */
 const rootKey = (c: Chord): number => LOWEST + ((c.root - 4 + 12) % 12);
 
-export function composeBass({ random: r, bars, chordAt, isLast, at }: PartContext): SongTrack {
-  const pattern = r.pick(PATTERNS);
+export function composeBass({ random: r, bars, chordAt, isLast, at }: PartContext, style: Style = POP): SongTrack {
+  const pattern = PATTERNS[r.pick(style.bassPatterns)];
   const notes: MidiNote[] = [];
   for (let bar = 0; bar < bars; bar++) {
     const root = rootKey(chordAt(bar));
@@ -41,5 +41,5 @@ export function composeBass({ random: r, bars, chordAt, isLast, at }: PartContex
       notes.push({ tick: at(bar, s, 4), durationTicks: len * STEP - 24, key, velocity });
     }
   }
-  return { stem: 'bass', part: 'bass', name: 'bass', channel: 0, program: r.pick(PROGRAMS), pan: 64, volume: r.int(100, 112), reverb: r.int(5, 20), notes };
+  return { stem: 'bass', part: 'bass', name: 'bass', channel: 0, program: r.pick(style.bassPrograms), pan: 64, volume: r.int(100, 112), reverb: r.int(5, 20), notes };
 }

@@ -5,10 +5,10 @@ import type { MidiNote } from './buildMidiFile.js';
 import type { Chord } from './chordOn.js';
 import { BAR, STEP, type PartContext } from './PartContext.js';
 import type { SongTrack } from './Song.js';
+import { POP, type Style } from './styles.js';
 
-// Nylon, steel, clean electric (jazz). Not program 27: FluidR3's "clean" guitar
-// is a phase-inverted stereo pair.
-const PROGRAMS = [24, 25, 26];
+// Programs come from the style (POP: nylon, steel, clean electric (jazz)). Never
+// program 27: FluidR3's "clean" guitar is a phase-inverted stereo pair.
 type Dir = 'down' | 'up';
 const STRUMS: readonly (readonly [number, Dir])[][] = [
   [[0, 'down'], [4, 'down'], [6, 'up'], [10, 'up'], [12, 'down'], [14, 'up']],
@@ -24,21 +24,23 @@ const ARPEGGIOS = [
 ];
 
 /** Low to high: root (E2..Eb3), fifth, octave, tenth, fifth above. */
-function shapeOf(chord: Chord): number[] {
+function shapeOf(chord: Chord, power: boolean): number[] {
   const root = 40 + ((chord.root - 4 + 12) % 12);
   const [, third, fifth] = chord.intervals;
+  // A power chord (root, fifth, octave, fifth, octave) for driven guitars: thirds turn to mud.
+  if (power) return [root, root + 7, root + 12, root + 19, root + 24];
   return [root, root + fifth, root + 12, root + 12 + third, root + 12 + fifth];
 }
 
-export function composeGuitar({ random: r, bars, chordAt, isLast, at }: PartContext): SongTrack {
+export function composeGuitar({ random: r, bars, chordAt, isLast, at }: PartContext, style: Style = POP): SongTrack {
   const notes: MidiNote[] = [];
-  const strum = r.chance(0.5);
+  const strum = r.chance(style.guitarStrum);
   const strumPattern = r.pick(STRUMS);
   const arpeggio = r.pick(ARPEGGIOS);
   const sixteenths = r.chance(0.4);
   const fromBar = r.chance(0.5) ? 0 : 1;
   for (let bar = fromBar; bar < bars; bar++) {
-    const shape = shapeOf(chordAt(bar));
+    const shape = shapeOf(chordAt(bar), style.powerChords);
     if (strum || isLast(bar)) {
       const hits = isLast(bar) ? [[0, 'down'] as const] : strumPattern;
       hits.forEach(([s, dir], h) => {
@@ -61,5 +63,5 @@ export function composeGuitar({ random: r, bars, chordAt, isLast, at }: PartCont
     }
   }
   const pan = 64 + Math.round(63 * (0.35 + r.next() * 0.1));
-  return { stem: 'other', part: 'guitar', name: 'guitar', channel: 2, program: r.pick(PROGRAMS), pan, volume: r.int(80, 98), reverb: r.int(30, 55), notes };
+  return { stem: 'other', part: 'guitar', name: 'guitar', channel: 2, program: r.pick(style.guitarPrograms), pan, volume: r.int(80, 98), reverb: r.int(30, 55), notes };
 }

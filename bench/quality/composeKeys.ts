@@ -4,11 +4,11 @@ import type { MidiNote } from './buildMidiFile.js';
 import { chordPitchClasses } from './chordOn.js';
 import { STEP, type PartContext } from './PartContext.js';
 import type { SongTrack } from './Song.js';
+import { POP, type Style } from './styles.js';
 import { voiceChord } from './voiceChord.js';
 
-// Grand, bright piano, electric grand, e-piano 1. Not e-piano 2: its FluidR3
-// samples are phase-inverted stereo pairs, which no real mix would contain.
-const PROGRAMS = [0, 1, 2, 4];
+// POP's pool: grand, bright piano, electric grand, e-piano 1. Not e-piano 2 with
+// FluidR3: its samples are phase-inverted stereo pairs, which no real mix would contain.
 /** [16th step, length in 16ths]. */
 const PATTERNS: readonly (readonly [number, number])[][] = [
   [[0, 8], [8, 8]],
@@ -19,8 +19,8 @@ const PATTERNS: readonly (readonly [number, number])[][] = [
   [[0, 3], [3, 3], [6, 4], [10, 2], [12, 4]],
 ];
 
-export function composeKeys({ random: r, bars, chordAt, isLast, at }: PartContext): SongTrack {
-  const program = r.pick(PROGRAMS);
+export function composeKeys({ random: r, bars, chordAt, isLast, at }: PartContext, style: Style = POP): SongTrack {
+  const program = r.pick(style.keysPrograms);
   const sevenths = program >= 2 && r.chance(0.7); // electric keys get jazzier chords
   const pattern = r.pick(PATTERNS);
   const notes: MidiNote[] = [];

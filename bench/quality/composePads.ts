@@ -5,14 +5,15 @@ import type { MidiNote } from './buildMidiFile.js';
 import { chordPitchClasses } from './chordOn.js';
 import { BAR, type PartContext } from './PartContext.js';
 import type { SongTrack } from './Song.js';
+import { POP, type Style } from './styles.js';
 import { voiceChord } from './voiceChord.js';
 
 // String ensembles 1 and 2, warm pad. No choir or voice pads (they would put
 // voice-like sound into "other"), and none of FluidR3's phase-inverted synth pads.
-const PROGRAMS = [48, 49, 89];
+// (POP.padPrograms: 48, 49, 89.)
 
-export function composePads({ random: r, bars, chordAt }: PartContext): SongTrack[] {
-  const program = r.pick(PROGRAMS);
+export function composePads({ random: r, bars, chordAt }: PartContext, style: Style = POP): SongTrack[] {
+  const program = r.pick(style.padPrograms);
   const fromBar = r.pick([0, 0, 2]);
   const width = r.int(40, 54);
   const volume = r.int(66, 82);
