@@ -36,7 +36,7 @@ async function runCase(kind: string, input: string, modelsDir?: string): Promise
   const { SeparationPool } = (await import('../dist/audio/pool/SeparationPool.js')) as unknown as typeof import('../src/audio/pool/SeparationPool.js');
   // STEMLINE_SEPARATION_THREADS sizes the pool as it does for the service (fewer threads: fewer model sessions).
   const pool = new SeparationPool(Number(process.env.STEMLINE_SEPARATION_THREADS) || undefined);
-  const { models, catalogue } = modelsDir ? await loadEngines(modelsDir, {}, quiet) : { models: [], catalogue: null };
+  const { models, catalogue } = modelsDir ? await loadEngines([modelsDir], {}, quiet) : { models: [], catalogue: null };
   const model = models.find((m) => `model:${m.name}` === kind);
   const outDir = mkdtempSync(join(tmpdir(), 'stemline-bench-'));
   try {
@@ -91,7 +91,7 @@ async function main() {
 
   // Learned models over the first minute, against the DSP engine's figures above.
   let modelsDir = values['models-dir'] ?? process.env.STEMLINE_MODELS_DIR;
-  let { models } = modelsDir ? await loadEngines(modelsDir, {}, quiet) : { models: [] };
+  let { models } = modelsDir ? await loadEngines([modelsDir], {}, quiet) : { models: [] };
   if (models.length === 0) {
     modelsDir = join(cache, 'models');
     if (!existsSync(join(modelsDir, 'random-mdx.onnx'))) {
@@ -101,7 +101,7 @@ async function main() {
         parameters: { nFft: 6144, dimF: 3072, dimT: 256, compensate: 1.02, primaryStem: 'vocals' },
       });
     }
-    ({ models } = await loadEngines(modelsDir, {}, quiet));
+    ({ models } = await loadEngines([modelsDir], {}, quiet));
     console.log('no learned model installed: a random-weight MDX-Net-shaped model stands in (the same tensors and STFT work as Kim_Vocal_2; a real network adds its own compute)');
   }
   const minute = join(cache, 'signal-60s.wav');

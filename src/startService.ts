@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { detectInputFormat } from './audio/detectInputFormat.js';
 import { loadEngines } from './audio/models/loadEngines.js';
+import { shippedModelsDir } from './audio/models/shippedModelsDir.js';
 import { buildCatalogue } from './domain/buildCatalogue.js';
 import { createEngines } from './audio/pipeline/createEngines.js';
 import { SeparationPool } from './audio/pool/SeparationPool.js';
@@ -62,7 +63,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     // Only the API (variants, GET /models) and the workers (running them) read the models folder: a
     // dispatcher-only process does not open every model file at start.
     const { models, catalogue } = config.roles.has('api') || config.roles.has('worker')
-      ? await loadEngines(config.modelsDir ?? join(config.dataDir, 'models'), config.defaultEngines, log)
+      ? await loadEngines([...(config.shippedModels ? [shippedModelsDir] : []), config.modelsDir ?? join(config.dataDir, 'models')], config.defaultEngines, log)
       : { models: [], catalogue: buildCatalogue([]) };
     const wakeups = new Wakeups(database.pool, 'stemline_targets', log);
     const webhookWakeups = new Wakeups(database.pool, 'stemline_webhooks', log);

@@ -1,6 +1,7 @@
 import { loadEngines } from '../audio/models/loadEngines.js';
 import { parseCommandLine } from './parseCommandLine.js';
-import { modelsDirOf } from './runSeparateCommand.js';
+import { shippedModelsDir } from '../audio/models/shippedModelsDir.js';
+import { modelDirsOf, modelsDirOf } from './runSeparateCommand.js';
 
 const usage = `Usage: stemline models [--models-dir <dir>] [--json]
 
@@ -25,12 +26,12 @@ export async function runModelsCommand(argv: string[], env: NodeJS.ProcessEnv): 
   }
   const dir = modelsDirOf(values['models-dir'] ?? null, env);
   const silent = { info: () => undefined, warn: () => undefined };
-  const { models, problems, catalogue } = await loadEngines(dir, {}, silent);
+  const { models, problems, catalogue } = await loadEngines(modelDirsOf(values['models-dir'] ?? null, env), {}, silent);
   if (values.json) {
     process.stdout.write(`${JSON.stringify({
       modelsDir: dir,
       models: catalogue.models.map((m) => ({ id: m.id, variants: m.variants, default: catalogue.choose(m.id, null).engine })),
-      installed: models.map((m) => ({ name: m.name, contract: m.contract, variant: m.variant, serves: m.models, stems: m.stems, sampleRate: m.sampleRate, quality: m.quality, file: m.file, sizeBytes: m.sizeBytes })),
+      installed: models.map((m) => ({ name: m.name, contract: m.contract, variant: m.variant, serves: m.models, stems: m.stems, sampleRate: m.sampleRate, quality: m.quality, default: m.isDefault, shipped: m.path.startsWith(shippedModelsDir), file: m.file, sizeBytes: m.sizeBytes })),
       problems,
     })}\n`);
     return 0;

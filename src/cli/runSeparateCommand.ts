@@ -3,6 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { AppError } from '../errors/AppError.js';
 import { loadEngines, type ModelLog } from '../audio/models/loadEngines.js';
+import { shippedModelsDir } from '../audio/models/shippedModelsDir.js';
 import { separateFile } from '../audio/pipeline/separateFile.js';
 import { SeparationPool } from '../audio/pool/SeparationPool.js';
 import { resolveFfmpegPath } from '../audio/resolveFfmpegPath.js';
@@ -22,7 +23,7 @@ export async function runSeparateCommand(argv: string[], env: NodeJS.ProcessEnv)
     throw new AppError('input_not_found', `Cannot read '${args.input}': ${why}.`, { cause });
   });
   const maxDurationSeconds = Number(env.STEMLINE_MAX_DURATION_SECONDS ?? 10_800);
-  const { models, catalogue } = await loadEngines(modelsDirOf(args.modelsDir, env), {}, stderrLog);
+  const { models, catalogue } = await loadEngines(modelDirsOf(args.modelsDir, env), {}, stderrLog);
   // Each target's engine from the catalogue, as the service chooses it: an unknown variant is named here.
   const targets = args.targets.map((model) => {
     const definition = catalogue.find(model);
@@ -78,6 +79,13 @@ async function prepareOutDir(outDir: string): Promise<void> {
   await access(base, constants.W_OK).catch(() => {
     throw new AppError('invalid_argument', `--out: cannot write into '${base}' (permission denied).`);
   });
+}
+
+/** Where a local command loads models from, as the service does: the shipped models (unless
+ * STEMLINE_SHIPPED_MODELS=false), then the models folder. */
+export function modelDirsOf(flag: string | null, env: NodeJS.ProcessEnv): string[] {
+  const shipped = !/^(0|false|no|off)$/i.test(env.STEMLINE_SHIPPED_MODELS ?? 'true');
+  return [...(shipped ? [shippedModelsDir] : []), modelsDirOf(flag, env)];
 }
 
 /** The models folder of a local command: --models-dir, else $STEMLINE_MODELS_DIR, else the service's default. */

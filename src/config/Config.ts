@@ -39,6 +39,8 @@ export interface Config {
   separationThreads: number | null;
   /** Folder of installed learned models (null: `models` in the data dir). */
   modelsDir: string | null;
+  /** Load the package's own models (models/) before modelsDir. */
+  shippedModels: boolean;
   /** Model id -> variant used when a target names none. */
   defaultEngines: Readonly<Record<string, string>>;
   /** Output files are deleted this long after their task was created. */

@@ -29,6 +29,7 @@ export const configVariables: readonly ConfigVariable[] = [
   { name: 'STEMLINE_MAX_DURATION_SECONDS', default: '10800', meaning: 'longest input a target processes (413 beyond)' },
   { name: 'STEMLINE_RATE_LIMIT', default: '60', meaning: 'requests per second per key' },
   { name: 'STEMLINE_MODELS_DIR', default: '<data dir>/models', meaning: 'folder of learned models (ONNX files and their manifests, docs/models.md); each appears in GET /models once it loads' },
+  { name: 'STEMLINE_SHIPPED_MODELS', default: 'true', meaning: 'load the models that come with the package (models/, docs/models/) before the models folder; false: only the models folder and the DSP engine' },
   { name: 'STEMLINE_DEFAULT_ENGINES', default: 'dsp for every model', meaning: 'the variant a target without one runs on, per model id: vocals=kim-vocal-2,instrumental=kim-vocal-2' },
   { name: 'STEMLINE_WORKER_CONCURRENCY', default: '2', meaning: 'tasks one worker process separates at once, each in one pass for all its due targets; they share the separation threads, so 2 keeps the cores busy while one task starts or finishes' },
   { name: 'STEMLINE_FETCH_CONCURRENCY', default: '8', meaning: 'url inputs one worker process downloads at once (downloads never hold separation slots)' },

@@ -93,6 +93,7 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
     workerConcurrency: read('STEMLINE_WORKER_CONCURRENCY', 2, int(1, 64), 'an integer 1-64'),
     separationThreads: read<number | null>('STEMLINE_SEPARATION_THREADS', null, int(1, 256), 'an integer 1-256'),
     modelsDir: read<string | null>('STEMLINE_MODELS_DIR', null, text, 'a folder'),
+    shippedModels: read('STEMLINE_SHIPPED_MODELS', true, bool, 'true or false'),
     defaultEngines: read<Record<string, string>>('STEMLINE_DEFAULT_ENGINES', {}, (raw) => {
       const pairs = raw.split(',').map((p) => p.trim()).filter(Boolean).map((p) => p.split('='));
       if (pairs.some((p) => p.length !== 2 || !/^[a-z_]+$/.test(p[0].trim()) || !p[1].trim())) return undefined;

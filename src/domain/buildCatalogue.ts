@@ -13,6 +13,8 @@ export interface EngineEntry {
   stems: readonly string[];
   /** Measured quality in dB (ranks engines for `high_quality`); null when unknown. */
   quality: number | null;
+  /** Its manifest says it beats the DSP engine: it runs targets that name no variant. */
+  isDefault?: boolean;
 }
 
 /** What a target runs on: the engine, and how its output is made from that engine's stems. */
@@ -52,7 +54,8 @@ export function sourceFor(engine: Pick<EngineEntry, 'stems'>, model: ModelDefini
  * engine serves. Variants: `high_quality` (the best installed engine for that model; the DSP engine
  * when none is, so AudioShake's clients always work), each engine's own variant name, and `dsp`
  * where a learned engine also serves the model. `defaults` maps a model id to the variant used when
- * a target names none (otherwise: the DSP engine where it serves the model, else the best engine).
+ * a target names none; otherwise the best engine whose manifest says `default`, else the DSP engine
+ * where it serves the model, else the best engine.
  */
 export function buildCatalogue(installed: readonly EngineEntry[], defaults: Readonly<Record<string, string>> = {}): Catalogue {
   const engines = [dspEngine, ...installed];
@@ -86,7 +89,9 @@ export function buildCatalogue(installed: readonly EngineEntry[], defaults: Read
       const learned = serving.filter((e) => e !== dspEngine);
       let engine: EngineEntry | undefined;
       if (variant === null) {
-        engine = serving.find((e) => e.variant === defaults[model]) ?? (serving.includes(dspEngine) ? dspEngine : best(serving));
+        const marked = serving.filter((e) => e.isDefault === true);
+        engine = serving.find((e) => e.variant === defaults[model])
+          ?? (marked.length > 0 ? best(marked) : serving.includes(dspEngine) ? dspEngine : best(serving));
       } else if (variant === highQuality) {
         engine = learned.length > 0 ? best(learned) : serving[0];
       } else {

@@ -23,7 +23,7 @@ export async function startTestService(backend: Backend, env: Record<string, str
   const database = await backend.create();
   const fullEnv: Record<string, string> = {
     STEMLINE_DATA_DIR: dataDir, STEMLINE_PORT: '0', STEMLINE_ADMIN_KEY: adminKey, STEMLINE_ALLOW_PRIVATE_NETWORKS: 'true',
-    STEMLINE_LOG_LEVEL: 'silent', STEMLINE_SEPARATION_THREADS: '1', STEMLINE_RATE_LIMIT: '10000',
+    STEMLINE_LOG_LEVEL: 'silent', STEMLINE_SHIPPED_MODELS: 'false', STEMLINE_SEPARATION_THREADS: '1', STEMLINE_RATE_LIMIT: '10000',
     ...(database.databaseUrl ? { STEMLINE_DATABASE_URL: database.databaseUrl } : {}), ...env,
   };
   const service = await startService(loadConfig({ env: fullEnv }), { logger });

@@ -111,6 +111,27 @@ describe.each(backends)('learned models in the service on $name', (backend) => {
   });
 });
 
+describe('models from several folders', () => {
+  it('a later folder (the operator\'s) replaces a model of the same name from an earlier one (the shipped models)', async () => {
+    const { loadEngines } = await import('../../src/audio/models/loadEngines.js');
+    const first = join(media.dir, 'first');
+    const second = join(media.dir, 'second');
+    const manifest = (variant: string, isDefault: boolean) => ({
+      contract: 'mask', stems: ['guitar'], models: ['guitar'], variant, default: isDefault,
+      parameters: { nFft: 2048, hop: 512, segmentFrames: 64, overlap: 0.25, sumToMixture: false },
+    });
+    writeModel(first, 'shared', maskModel({ bins, frames: 64, gain: [0], bias: [40] }), manifest('shipped', true));
+    writeModel(first, 'only-first', maskModel({ bins, frames: 64, gain: [0], bias: [40] }), manifest('first', false));
+    writeModel(second, 'shared', maskModel({ bins, frames: 64, gain: [0], bias: [40] }), manifest('operator', false));
+    const quiet = { info: () => undefined, warn: () => undefined };
+    const { models, catalogue } = await loadEngines([first, second], {}, quiet);
+    expect(models.map((m) => `${m.name}:${m.variant}`).sort()).toEqual(['only-first:first', 'shared:operator']);
+    expect(catalogue.find('guitar')!.variants).toEqual(['high_quality', 'first', 'operator']);
+    const shippedOnly = await loadEngines([first, join(media.dir, 'no-such-folder')], {}, quiet);
+    expect(shippedOnly.catalogue.choose('guitar', null).engine).toBe('model:shared');
+  });
+});
+
 describe('the CLI with learned models', () => {
   const entry = join(import.meta.dirname, '../../src/cli/main.ts');
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

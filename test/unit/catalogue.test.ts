@@ -37,6 +37,19 @@ describe('the catalogue of installed engines', () => {
     expect(() => catalogue.choose('drums', 'kim')).toThrow(/Variant 'kim' of model 'drums' is not installed/);
   });
 
+  it('a model whose manifest says default runs targets that name no variant, unless configured otherwise', () => {
+    const ours: EngineEntry = { id: 'model:ours', variant: 'ours', models: ['vocals', 'drums', 'guitar'], stems: ['vocals', 'drums', 'guitar'], quality: 6.5, isDefault: true };
+    const catalogue = buildCatalogue([kim, ours]);
+    expect(catalogue.choose('vocals', null).engine).toBe('model:ours');
+    expect(catalogue.choose('drums', null).engine).toBe('model:ours');
+    expect(catalogue.choose('vocals', 'dsp').engine).toBe('dsp');
+    // high_quality still ranks by measured quality.
+    expect(catalogue.choose('vocals', 'high_quality').engine).toBe('model:kim');
+    expect(catalogue.choose('bass', null).engine).toBe('dsp');
+    expect(buildCatalogue([kim, ours], { vocals: 'dsp' }).choose('vocals', null).engine).toBe('dsp');
+    expect(buildCatalogue([kim, ours], { vocals: 'kim' }).choose('vocals', null).engine).toBe('model:kim');
+  });
+
   it('task creation accepts installed variants and refuses others with 400 naming them', () => {
     const catalogue = buildCatalogue([kim]);
     const body = (variant: string) => ({ assetId: 'a', targets: [{ model: 'vocals', formats: ['wav'], variant }] });

@@ -184,6 +184,8 @@ describe('parseManifest', () => {
     expect(d).toMatchObject({ quality: 8.9, parameters: { sources: ['drums', 'bass', 'other', 'vocals'], segmentSamples: 343980, nFft: 4096, hop: 1024, overlap: 0.25 } });
     const k = parseManifest({ name: 'ours', contract: 'mask', file: 'o.onnx', stems: ['vocals'] }, 'o.json');
     expect(k.parameters).toEqual({ nFft: 4096, hop: 1024, segmentFrames: 256, overlap: 0.25, sumToMixture: false });
+    expect(k.isDefault).toBe(false);
+    expect(parseManifest({ name: 'ours', contract: 'mask', file: 'o.onnx', stems: ['vocals'], default: true }, 'o.json').isDefault).toBe(true);
   });
 
   it('names the field and the problem', () => {
@@ -195,6 +197,7 @@ describe('parseManifest', () => {
       [{ ...base, file: '../x.onnx' }, /"file" must be an \.onnx file name/],
       [{ ...base, stems: ['voice'] }, /"stems" lists "voice"/],
       [{ ...base, quality: 'high' }, /"quality" must be a number/],
+      [{ ...base, default: 'yes' }, /"default" must be true or false/],
       [{ ...base, parameters: { dimF: 3072, dimT: 256 } }, /"parameters\.nFft" is missing/],
       [{ ...base, parameters: { nFft: 7681, dimF: 3072, dimT: 256 } }, /"parameters\.nFft" must be even/],
       [{ ...base, parameters: { nFft: 7680, dimF: 5000, dimT: 256 } }, /"parameters\.dimF" must be between 4 and 3841/],

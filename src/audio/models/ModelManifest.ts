@@ -47,6 +47,8 @@ interface ManifestBase {
   models: string[];
   variant: string;
   quality: number | null;
+  /** Whether it is the engine of its model ids for targets that name no variant (docs/models.md). */
+  isDefault: boolean;
   sampleRate: number;
 }
 
@@ -73,10 +75,12 @@ export function parseManifest(json: unknown, fileName: string): ModelManifest {
   const models = json.models === undefined ? [] : stringList(json, 'models', fail);
   const variant = json.variant === undefined ? name : string(json, 'variant', fail);
   const quality = json.quality === undefined || json.quality === null ? null : number(json, 'quality', fail, { min: -100, max: 100 });
+  const isDefault = json.default === undefined ? false : json.default;
+  if (typeof isDefault !== 'boolean') fail('default', 'must be true or false');
   const sampleRate = json.sampleRate === undefined ? 44100 : number(json, 'sampleRate', fail, { min: 8000, max: 192000, integer: true });
   const p = json.parameters === undefined ? {} : json.parameters;
   if (!isObject(p)) return fail('parameters', 'must be an object');
-  const base = { name, file, stems, models, variant, quality, sampleRate };
+  const base = { name, file, stems, models, variant, quality, isDefault: isDefault as boolean, sampleRate };
   const param = (key: string) => `parameters.${key}`;
   const pfail = (field: string, problem: string): never => fail(field.startsWith('parameters.') ? field : param(field), problem);
 

@@ -10,15 +10,24 @@ export interface ModelLog {
 
 /** A loaded model as the catalogue sees it. */
 export function toEngineEntry(model: InstalledModel): EngineEntry {
-  return { id: `model:${model.name}`, variant: model.variant, models: model.models, stems: model.stems, quality: model.quality };
+  return { id: `model:${model.name}`, variant: model.variant, models: model.models, stems: model.stems, quality: model.quality, isDefault: model.isDefault };
 }
 
 /**
- * The models of `dir` and the catalogue they make with the DSP engine. Every model that loaded is
- * logged, and every file that did not, with its name and the reason: the service starts with the rest.
+ * The models of `dirs` (the package's shipped models first, then the operator's folder) and the
+ * catalogue they make with the DSP engine. A model of a later folder replaces one of the same name
+ * or variant from an earlier folder, so an operator can replace a shipped model. Every model that
+ * loaded is logged, and every file that did not, with its name and the reason: the service starts
+ * with the rest.
  */
-export async function loadEngines(dir: string, defaults: Readonly<Record<string, string>>, log: ModelLog): Promise<{ models: InstalledModel[]; problems: ModelProblem[]; catalogue: Catalogue }> {
-  const { models, problems } = await loadModels(dir);
+export async function loadEngines(dirs: readonly string[], defaults: Readonly<Record<string, string>>, log: ModelLog): Promise<{ models: InstalledModel[]; problems: ModelProblem[]; catalogue: Catalogue }> {
+  let models: InstalledModel[] = [];
+  const problems: ModelProblem[] = [];
+  for (const dir of dirs) {
+    const found = await loadModels(dir);
+    problems.push(...found.problems);
+    models = [...models.filter((m) => !found.models.some((f) => f.name === m.name || f.variant === m.variant)), ...found.models];
+  }
   for (const problem of problems) log.warn({ file: problem.file, reason: problem.reason }, `model file ${problem.file} not loaded: ${problem.reason}`);
   for (const model of models) {
     log.info({ model: model.name, contract: model.contract, serves: model.models, variant: model.variant, megabytes: Math.round(model.sizeBytes / 1e5) / 10 }, `model ${model.name} loaded`);

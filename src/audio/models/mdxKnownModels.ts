@@ -92,6 +92,7 @@ export function knownMdxManifest(known: KnownMdxModel, file: string): ModelManif
     models: known.karaoke ? [] : stems,
     variant: slug,
     quality: null,
+    isDefault: false,
     sampleRate: 44100,
     parameters: {
       nFft: known.nFft, dimF: known.dimF, dimT: known.dimT, hop: 1024, compensate: known.compensate,
