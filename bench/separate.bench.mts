@@ -10,6 +10,9 @@
  * Memory of a long input with a large model: --model-minutes M (default 0: skipped) runs a 100 MB
  * random-weight MDX-Net-shaped model over an M-minute input and prints its peak RSS (goal: under
  * 1 GB for 60 minutes).
+ * The shipped models (models/) run the same 180 s input for vocals, drums, bass and other in the
+ * same alternation (goal: >= 10x real time), and --shipped-minutes M (default 60, 0 skips) runs them
+ * over an M-minute input for peak RSS (goal: under 1 GB).
  * Flags: --reps N (default 3), --long-minutes M (default 60, 0 skips the long input), --models-dir D.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,13 +22,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveFfmpegPath } from '../src/audio/resolveFfmpegPath.js';
 import { loadEngines } from '../src/audio/models/loadEngines.js';
+import { shippedModelsDir } from '../src/audio/models/shippedModelsDir.js';
 import { makeTestSignal } from './lib/makeTestSignal.js';
 import { mdxMatMulModel, mdxWideModel, writeModel } from '../test/helpers/onnxModels.js';
 import { median } from './lib/stats.js';
 
 const ffmpegPath = resolveFfmpegPath();
 const cache = join(import.meta.dirname, '.cache');
-const { values } = parseArgs({ options: { child: { type: 'string' }, input: { type: 'string' }, reps: { type: 'string', default: '3' }, 'long-minutes': { type: 'string', default: '60' }, 'models-dir': { type: 'string' }, 'model-minutes': { type: 'string', default: '0' } } });
+const { values } = parseArgs({ options: { child: { type: 'string' }, input: { type: 'string' }, reps: { type: 'string', default: '3' }, 'long-minutes': { type: 'string', default: '60' }, 'models-dir': { type: 'string' }, 'model-minutes': { type: 'string', default: '0' }, 'shipped-minutes': { type: 'string', default: '60' } } });
 const quiet = { info: () => undefined, warn: (_: object, message: string) => console.error(message) };
 
 interface CaseResult { wallMs: number; computeMs: number; durationSeconds: number; maxRssMB: number }
@@ -37,7 +41,8 @@ async function runCase(kind: string, input: string, modelsDir?: string): Promise
   // STEMLINE_SEPARATION_THREADS sizes the pool as it does for the service (fewer threads: fewer model sessions).
   const pool = new SeparationPool(Number(process.env.STEMLINE_SEPARATION_THREADS) || undefined);
   const { models, catalogue } = modelsDir ? await loadEngines([modelsDir], {}, quiet) : { models: [], catalogue: null };
-  const model = models.find((m) => `model:${m.name}` === kind);
+  const four = kind.startsWith('four:');
+  const model = models.find((m) => `model:${m.name}` === kind || `four:${m.name}` === kind);
   const outDir = mkdtempSync(join(tmpdir(), 'stemline-bench-'));
   try {
     const began = performance.now();
@@ -47,7 +52,9 @@ async function runCase(kind: string, input: string, modelsDir?: string): Promise
       models, runSegment: (r) => pool.runSegment(r),
       ...(kind === 'floor'
         ? { targets: [], separatorId: 'stft-roundtrip', plan: { stems: ['mixture'], outputs: [{ name: 'roundtrip', stem: 'mixture', subtract: false }] } }
-        : model
+        : model && four
+          ? { targets: ['vocals', 'drums', 'bass', 'other'].map((stem) => ({ model: stem, engine: `model:${model.name}`, source: catalogue!.choose(stem, model.variant).source })) }
+          : model
           ? { targets: [{ model: model.models[0], engine: kind, source: catalogue!.choose(model.models[0], model.variant).source }] }
           : { targets: ['vocals', 'drums', 'bass', 'other'].map((model) => ({ model })) }),
     });
@@ -75,9 +82,12 @@ async function main() {
   console.log(`input: 180 s stereo 44.1 kHz 16-bit WAV; ${reps} alternating runs of each case; medians`);
   const floor: CaseResult[] = [];
   const separate: CaseResult[] = [];
+  const { models: shipped } = await loadEngines([shippedModelsDir], {}, quiet);
+  const learned: CaseResult[][] = shipped.map(() => []);
   for (let i = 0; i < reps; i++) {
     floor.push(spawnCase('floor', input));
     separate.push(spawnCase('separate', input));
+    shipped.forEach((m, j) => learned[j].push(spawnCase(`four:${m.name}`, input, shippedModelsDir)));
   }
   const f = median(floor.map((r) => r.wallMs)) / 1000;
   const s = median(separate.map((r) => r.wallMs)) / 1000;
@@ -86,8 +96,25 @@ async function main() {
     ['floor: decode -> STFT -> iSTFT -> encode 1 file', f.toFixed(2), (180 / f).toFixed(1), median(floor.map((r) => r.maxRssMB)).toFixed(0)],
     ['separate: 4 stems (vocals, drums, bass, other) -> 4 wav', s.toFixed(2), (180 / s).toFixed(1), median(separate.map((r) => r.maxRssMB)).toFixed(0)],
   ];
+  shipped.forEach((m, j) => {
+    const w = median(learned[j].map((r) => r.wallMs)) / 1000;
+    rows.push([`shipped ${m.name}: 4 stems -> 4 wav`, w.toFixed(2), (180 / w).toFixed(1), median(learned[j].map((r) => r.maxRssMB)).toFixed(0)]);
+  });
   for (const row of rows) console.log(`${row[0].padEnd(56)} ${row.slice(1).map((c) => c.padStart(16)).join(' ')}`);
   console.log(`separate / floor: ${(s / f).toFixed(2)}x   (goals: real-time factor >= 30, ratio <= 3)`);
+  shipped.forEach((m, j) => {
+    const w = median(learned[j].map((r) => r.wallMs)) / 1000;
+    console.log(`${m.name} / DSP: ${(w / s).toFixed(2)}x, / floor: ${(w / f).toFixed(2)}x   (goal: real-time factor >= 10)`);
+  });
+  const shippedMinutes = Number(values['shipped-minutes']);
+  if (shippedMinutes > 0 && shipped.length > 0) {
+    const longInput = join(cache, `signal-${shippedMinutes}min.wav`);
+    if (!existsSync(longInput)) execFileSync(ffmpegPath, ['-v', 'error', '-stream_loop', String(Math.ceil(shippedMinutes / 3) - 1), '-i', input, '-t', String(shippedMinutes * 60), '-c', 'copy', longInput]);
+    for (const m of shipped) {
+      const r = spawnCase(`four:${m.name}`, longInput, shippedModelsDir);
+      console.log(`long input, shipped ${m.name}: ${(r.durationSeconds / 60).toFixed(1)} min -> 4 stems in ${(r.wallMs / 1000).toFixed(0)} s (real-time factor ${(r.durationSeconds / (r.wallMs / 1000)).toFixed(1)}), peak RSS ${r.maxRssMB.toFixed(0)} MB (goal < 1024)`);
+    }
+  }
 
   // Learned models over the first minute, against the DSP engine's figures above.
   let modelsDir = values['models-dir'] ?? process.env.STEMLINE_MODELS_DIR;

@@ -12,6 +12,8 @@ export interface ModelStreamOptions {
   stats: TrackStats | null;
   /** Segment requests in flight at once (e.g. the pool size, so every worker stays busy). */
   concurrency: number;
+  /** The stems the pass reads (default: all); a contract may skip making the others, which are then silence. */
+  wanted?: readonly string[];
 }
 
 /** Planar blocks in, every stem's samples that are final out (in order, contiguous, maybe empty). */
@@ -44,6 +46,8 @@ export function createModelStream(model: InstalledModel, runSegment: (request: S
   const groups = Array.from({ length: Math.ceil(channels / 2) }, (_, g) => (2 * g + 1 < channels ? [2 * g, 2 * g + 1] : [2 * g]));
   const limit = Math.max(1, Math.floor(Math.max(1, options.concurrency) / groups.length));
   const { segmentLength: seg, step, leadPad } = contract;
+  // The residual (mixture minus the primary source) needs the primary source.
+  const wanted = options.wanted && [...new Set(options.wanted.map((s) => (s === contract.residual ? contract.sources[0] : s)))];
   const input = Array.from({ length: channels }, () => new Sliding(Float32Array));
   const acc = groups.map(() => contract.sources.map(() => [new Sliding(Float64Array), new Sliding(Float64Array)]));
   const divider = new Sliding(Float64Array);
@@ -69,7 +73,7 @@ export function createModelStream(model: InstalledModel, runSegment: (request: S
     const job: Job = { start, actual, settled: Promise.resolve(), results: null, error: null };
     const requests = groups.map((group) => {
       const planes = [0, 1].map((c) => segmentInput(input[group[Math.min(c, group.length - 1)]], from - leadPad, seg, length ?? received, levels));
-      return runSegment({ kind: 'segment', model, channels: planes });
+      return runSegment({ kind: 'segment', model, channels: planes, ...(wanted ? { wanted } : {}) });
     });
     job.settled = Promise.all(requests).then((r) => void (job.results = r), (e) => void (job.error = e ?? new Error('segment failed')));
     jobs.push(job);
@@ -86,6 +90,7 @@ export function createModelStream(model: InstalledModel, runSegment: (request: S
     job.results!.forEach((result, g) => {
       result.sources.forEach((planes, s) => {
         planes.forEach((plane, c) => {
+          if (plane.length === 0) return; // a source the pass does not read
           const target = acc[g][s][c];
           target.ensure(start + actual);
           const base = start - target.base;

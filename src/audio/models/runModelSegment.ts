@@ -10,6 +10,8 @@ export interface SegmentRequest {
   channels: Float32Array[];
   /** ONNX Runtime intra-op threads for this thread's session (see intraOpThreads). */
   intraOpThreads?: number;
+  /** Sources the caller reads; the contract may return the others as empty planes. Default: all. */
+  wanted?: readonly string[];
 }
 
 /** The segment's raw source waveforms [source][channel], before cross-fading and track levels. */
@@ -49,7 +51,7 @@ export async function runModelSegment(request: SegmentRequest): Promise<SegmentR
     if (tensor.type !== 'float32') throw new Error(`model ${model.name} output "${name}" is ${tensor.type}, expected float32`);
     return { data: tensor.data as Float32Array, dims: tensor.dims.map(Number) };
   });
-  const sources = contract.decode(outputs, state);
+  const sources = contract.decode(outputs, state, request.wanted ? new Set(request.wanted) : undefined);
   return { sources, computeMs: performance.now() - began };
 }
 

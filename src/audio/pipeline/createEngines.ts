@@ -41,7 +41,7 @@ function modelEngine(model: InstalledModel, runSegment: (request: SegmentRequest
     context.onCompute(result.computeMs);
     return result;
   };
-  const stream = createModelStream(model, run, { channels: context.channels, stats: context.stats, concurrency });
+  const stream = createModelStream(model, run, { channels: context.channels, stats: context.stats, concurrency, wanted: context.stems });
   return {
     stems: model.stems,
     push: (block) => stream.push(block),

@@ -44,8 +44,9 @@ export interface SegmentContract {
   levels(stats: TrackStats | null): TrackLevels;
   /** Input tensors for 2 channels of segmentLength samples, in contract order; `state` goes to decode. */
   encode(channels: Float32Array[]): { inputs: TensorData[]; state: unknown };
-  /** Source waveforms [source][channel] of segmentLength samples from the outputs in session order. */
-  decode(outputs: TensorData[], state: unknown): Float32Array[][];
+  /** Source waveforms [source][channel] of segmentLength samples from the outputs in session order;
+   * with `wanted`, a contract may return the other sources as empty planes (length 0). */
+  decode(outputs: TensorData[], state: unknown, wanted?: ReadonlySet<string>): Float32Array[][];
   /** Index of the session input each of encode's tensors goes to. */
   bindInputs(inputs: IoShape[]): number[];
   /** The problem with the session's inputs/outputs for this contract, or null when they fit. */

@@ -45,19 +45,14 @@ export function maskContract(p: MaskParameters, stems: readonly string[]): Segme
         const re = new Float32Array(cells);
         const im = new Float32Array(cells);
         s.forward(channels[c], re, im);
-        const base = c * cells;
-        for (let f = 0; f < bins; f++) {
-          for (let t = 0; t < frames; t++) {
-            const r = re[t * bins + f];
-            const i = im[t * bins + f];
-            data[base + f * frames + t] = Math.sqrt(r * r + i * i); // not Math.hypot: several times slower
-          }
-        }
+        const magnitude = new Float32Array(cells);
+        for (let i = 0; i < cells; i++) magnitude[i] = Math.sqrt(re[i] * re[i] + im[i] * im[i]); // not Math.hypot: several times slower
+        transposeInto(magnitude, frames, bins, data, c * cells);
         spectra.push({ re, im });
       }
       return { inputs: [{ data, dims: inputDims }], state: spectra };
     },
-    decode(outputs: TensorData[], state: unknown) {
+    decode(outputs: TensorData[], state: unknown, wanted?: ReadonlySet<string>) {
       const spectra = state as { re: Float32Array; im: Float32Array }[];
       const masks = outputs[0];
       if (!masks || masks.data.length !== sourceCount * 2 * cells) throw new Error(`mask model output has shape [${masks?.dims.join(', ')}], expected [${outputDims.join(', ')}]`);
@@ -77,18 +72,21 @@ export function maskContract(p: MaskParameters, stems: readonly string[]): Segme
       const s = getStft();
       const re = new Float32Array(cells);
       const im = new Float32Array(cells);
+      const gain = new Float32Array(cells);
       const result: Float32Array[][] = [];
       for (let source = 0; source < sourceCount; source++) {
+        if (wanted && !wanted.has(stems[source])) {
+          result.push([new Float32Array(0), new Float32Array(0)]); // not read by this pass: no iSTFT
+          continue;
+        }
         const planes: Float32Array[] = [];
         for (let c = 0; c < 2; c++) {
-          const base = (source * 2 + c) * cells;
           const mix = spectra[c];
-          for (let f = 0; f < bins; f++) {
-            for (let t = 0; t < frames; t++) {
-              const g = m[base + f * frames + t];
-              re[t * bins + f] = mix.re[t * bins + f] * g;
-              im[t * bins + f] = mix.im[t * bins + f] * g;
-            }
+          // The model's [F, T] plane into the STFT's frame-major [T, F] order.
+          transposeInto(m.subarray((source * 2 + c) * cells, (source * 2 + c + 1) * cells), bins, frames, gain, 0);
+          for (let i = 0; i < cells; i++) {
+            re[i] = mix.re[i] * gain[i];
+            im[i] = mix.im[i] * gain[i];
           }
           planes.push(s.inverse(re, im, frames, segment));
         }
@@ -103,4 +101,23 @@ export function maskContract(p: MaskParameters, stems: readonly string[]): Segme
       return shapeProblem('input', inputs[0], inputDims) ?? shapeProblem('output', outputs[0], outputDims);
     },
   };
+}
+
+/**
+ * Writes the transpose of `from` (rows x cols, row-major) into `to` at `offset` (cols x rows), in
+ * 32 x 32 tiles: a plain double loop strides by a whole row on every write (4 KB at nFft 2048),
+ * which thrashed the cache and made this the slowest step of a segment.
+ */
+function transposeInto(from: Float32Array, rows: number, cols: number, to: Float32Array, offset: number): void {
+  const tile = 32;
+  for (let r0 = 0; r0 < rows; r0 += tile) {
+    const r1 = Math.min(rows, r0 + tile);
+    for (let c0 = 0; c0 < cols; c0 += tile) {
+      const c1 = Math.min(cols, c0 + tile);
+      for (let r = r0; r < r1; r++) {
+        const row = r * cols;
+        for (let c = c0; c < c1; c++) to[offset + c * rows + r] = from[row + c];
+      }
+    }
+  }
 }
