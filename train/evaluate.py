@@ -46,17 +46,27 @@ def main():
     p.add_argument('--checkpoint', required=True)
     p.add_argument('--data', default=os.path.join(os.path.dirname(__file__), '.data', 'heldout'))
     p.add_argument('--songs', type=int, default=12)
+    p.add_argument('--skip', type=int, default=0, help='skip the first N songs of the folder')
     p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--hidden', type=int, default=256)
+    p.add_argument('--sharpen', type=float, nargs='+', default=[1.0], help='mask sharpening powers to compare')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    model = BandMaskModel(N_FFT)
+    model = BandMaskModel(N_FFT, args.hidden)
     state = torch.load(args.checkpoint, map_location='cpu')
     model.load_state_dict(state['model'])
     model.eval()
     songs = Songs(args.data)
     songs.rescan()
+    for power in args.sharpen:
+        model.sharpen = power
+        songs.songs = songs.songs[args.skip:]
+        evaluate(model, songs, args.songs, state['step'], power)
+
+
+def evaluate(model, songs, limit, step, power):
     scores = {s: [] for s in STEMS}
-    for song in songs.songs[:args.songs]:
+    for song in songs.songs[:limit]:
         n = song['length']
         truth = {name: torch.from_numpy(songs.source(song, name, 0, n)) for name in ['vocals', 'drums', 'bass', 'other', 'guitar', 'piano']}
         mix = truth['vocals'] + truth['drums'] + truth['bass'] + truth['other']
@@ -66,7 +76,7 @@ def main():
                 scores[stem].append(sdr(truth[stem], est[i]))
     mean = {k: float(np.mean(v)) if v else float('nan') for k, v in scores.items()}
     four = np.mean([mean[s] for s in ['vocals', 'drums', 'bass', 'other']])
-    print(f'step {state["step"]}: ' + ', '.join(f'{k} {v:.2f}' for k, v in mean.items()) + f'; average of 4 {four:.2f} dB over {len(songs.songs[:args.songs])} songs')
+    print(f'step {step}, sharpen {power}: ' + ', '.join(f'{k} {v:.2f}' for k, v in mean.items()) + f'; average of 4 {four:.2f} dB over {len(songs.songs[:limit])} songs')
 
 
 if __name__ == '__main__':

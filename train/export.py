@@ -24,6 +24,8 @@ def main():
     p.add_argument('--name', required=True)
     p.add_argument('--hidden', type=int, default=256)
     p.add_argument('--quality', type=float, default=None, help='measured mean SDR (dB) of the four stems on held-out songs')
+    p.add_argument('--sharpen', type=float, default=1.0, help='mask sharpening power baked into the graph (evaluate.py --sharpen)')
+    p.add_argument('--blend', type=float, default=None, help='blend vocals/drums/bass/other with the DSP engine: this weight on the model')
     p.add_argument('--default', action='store_true', help='mark it the default engine of its model ids (it beats the DSP engine)')
     args = p.parse_args()
 
@@ -31,6 +33,7 @@ def main():
     state = torch.load(args.checkpoint, map_location='cpu')
     model.load_state_dict(state['model'])
     model.eval()
+    model.sharpen = args.sharpen
     bins = N_FFT // 2 + 1
     example = torch.rand(1, 2, bins, FRAMES)
     os.makedirs(args.out, exist_ok=True)
@@ -51,6 +54,7 @@ def main():
         'variant': args.name,
         'quality': args.quality,
         'default': args.default,
+        **({'blend': {'with': 'dsp', 'weight': args.blend}} if args.blend is not None else {}),
         'sampleRate': 44100,
         'parameters': {'nFft': N_FFT, 'hop': HOP, 'segmentFrames': FRAMES, 'overlap': 0.25, 'sumToMixture': False},
     }

@@ -64,6 +64,9 @@ class BandMaskModel(nn.Module):
         self.fc2 = nn.Linear(2 * hidden, hidden, bias=False)
         self.bn2 = nn.BatchNorm1d(hidden)
         self.fc3 = nn.Linear(hidden, len(SOURCES) * 2 * self.bands)
+        # Sharpening at inference: softmax(p * logits) = m^p / sum(m^p), a Wiener-like power on the
+        # trained masks (train/evaluate.py --sharpen measures it); 1 while training.
+        self.sharpen = 1.0
 
     def partition(self, mag: torch.Tensor) -> torch.Tensor:
         """mag [B, 2, F, T] -> masks [B, len(SOURCES), 2, F, T] that sum to 1 over sources."""
@@ -78,7 +81,7 @@ class BandMaskModel(nn.Module):
         y = torch.cat([y, h], 1).transpose(1, 2).reshape(b * t, -1)
         y = torch.relu(self.bn2(self.fc2(y)))
         logits = self.fc3(y).reshape(b, t, len(SOURCES), 2, self.bands)
-        masks = torch.softmax(logits, dim=2)
+        masks = torch.softmax(logits * self.sharpen if self.sharpen != 1.0 else logits, dim=2)
         masks = expand_bands(masks)
         return masks.permute(0, 2, 3, 4, 1)
 

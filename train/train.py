@@ -8,6 +8,7 @@ training can start while the generator is still rendering. Progress: one line pe
 <out>/train.log, validation SDR (held-out songs, whole 3 s segments) every --eval-every steps.
 """
 import argparse
+import concurrent.futures
 import glob
 import json
 import math
@@ -209,18 +210,23 @@ def main():
 
     began = time.time()
     last_save = began
+    # The next batch is assembled (numpy, mostly outside the GIL) while this step computes.
+    prefetch = concurrent.futures.ThreadPoolExecutor(1)
+    pending = prefetch.submit(make_batch, train_songs, rng, args.batch, args.remix)
     losses = []
     best = None
     while step < args.max_steps and wall < args.minutes * 60:
         if step % 100 == 0:
+            pending.result()  # the loader thread must not read the list while it grows
             train_songs.rescan()
         t0 = time.time()
         # Cosine decay from lr to lr/20 over the time budget (steps/s differ between machines), after a warm-up.
-        progress = min(1.0, wall / (args.minutes * 60), step / args.max_steps)
+        progress = min(1.0, max(wall / (args.minutes * 60), step / args.max_steps))
         lr = args.lr * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
         for group in opt.param_groups:
             group['lr'] = lr
-        src = make_batch(train_songs, rng, args.batch, args.remix)
+        src = pending.result()
+        pending = prefetch.submit(make_batch, train_songs, rng, args.batch, args.remix)
         mix = src.sum(1)
         mix_spec = stft(mix)
         src_spec = stft(src)

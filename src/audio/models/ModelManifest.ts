@@ -49,6 +49,8 @@ interface ManifestBase {
   quality: number | null;
   /** Whether it is the engine of its model ids for targets that name no variant (docs/models.md). */
   isDefault: boolean;
+  /** Its stems that the DSP engine also makes are blended with the DSP engine's: weight * model + (1 - weight) * DSP. */
+  blend: { with: 'dsp'; weight: number } | null;
   sampleRate: number;
 }
 
@@ -77,10 +79,16 @@ export function parseManifest(json: unknown, fileName: string): ModelManifest {
   const quality = json.quality === undefined || json.quality === null ? null : number(json, 'quality', fail, { min: -100, max: 100 });
   const isDefault = json.default === undefined ? false : json.default;
   if (typeof isDefault !== 'boolean') fail('default', 'must be true or false');
+  let blend: ManifestBase['blend'] = null;
+  if (json.blend !== undefined && json.blend !== null) {
+    if (!isObject(json.blend)) return fail('blend', 'must be an object such as {"with": "dsp", "weight": 0.5}');
+    if (json.blend.with !== 'dsp') fail('blend.with', 'must be "dsp" (the only engine a model can be blended with)');
+    blend = { with: 'dsp', weight: number(json.blend, 'weight', (field, problem) => fail(`blend.${field}`, problem), { min: 0, max: 1 }) };
+  }
   const sampleRate = json.sampleRate === undefined ? 44100 : number(json, 'sampleRate', fail, { min: 8000, max: 192000, integer: true });
   const p = json.parameters === undefined ? {} : json.parameters;
   if (!isObject(p)) return fail('parameters', 'must be an object');
-  const base = { name, file, stems, models, variant, quality, isDefault: isDefault as boolean, sampleRate };
+  const base = { name, file, stems, models, variant, quality, isDefault: isDefault as boolean, blend, sampleRate };
   const param = (key: string) => `parameters.${key}`;
   const pfail = (field: string, problem: string): never => fail(field.startsWith('parameters.') ? field : param(field), problem);
 

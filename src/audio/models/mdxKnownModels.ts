@@ -93,6 +93,7 @@ export function knownMdxManifest(known: KnownMdxModel, file: string): ModelManif
     variant: slug,
     quality: null,
     isDefault: false,
+    blend: null,
     sampleRate: 44100,
     parameters: {
       nFft: known.nFft, dimF: known.dimF, dimT: known.dimT, hop: 1024, compensate: known.compensate,

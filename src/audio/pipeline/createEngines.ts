@@ -2,6 +2,7 @@ import { needsTrackStats } from '../models/accumulateTrackStats.js';
 import { createModelStream } from '../models/createModelStream.js';
 import type { InstalledModel } from '../models/loadModels.js';
 import type { SegmentRequest, SegmentResult } from '../models/runModelSegment.js';
+import { blendEngines } from './blendEngines.js';
 import { createChunkEngine } from './createChunkEngine.js';
 import type { ChunkRequest, ChunkResult } from './separateChunk.js';
 import type { EngineContext, Engines, StemEngine } from './StemEngine.js';
@@ -18,6 +19,9 @@ export interface EnginesOptions {
   models?: readonly InstalledModel[];
 }
 
+/** What the DSP separator yields, so a blended model knows which of its stems to blend. */
+const dspStems = ['vocals', 'drums', 'bass', 'other'];
+
 /** The engines a pass can run: chunked separators by their id (`dsp`), installed models as `model:<name>`. */
 export function createEngines(options: EnginesOptions): Engines {
   const models = new Map((options.models ?? []).map((m) => [`model:${m.name}`, m]));
@@ -30,7 +34,13 @@ export function createEngines(options: EnginesOptions): Engines {
       const model = models.get(id);
       if (!model) return createChunkEngine({ separatorId: id, ...context, separate: options.separate, concurrency: options.concurrency, chunkSeconds: options.chunkSeconds });
       if (!options.runSegment) throw new Error(`no runner for learned models (engine ${id})`);
-      return modelEngine(model, options.runSegment, context, options.concurrency);
+      const engine = modelEngine(model, options.runSegment, context, options.concurrency);
+      if (!model.blend) return engine;
+      // The DSP engine runs beside the model over the same blocks, for the stems both make.
+      const shared = context.stems.filter((s) => dspStems.includes(s));
+      if (shared.length === 0) return engine;
+      const dsp = createChunkEngine({ separatorId: 'dsp', ...context, stems: shared, separate: options.separate, concurrency: options.concurrency, chunkSeconds: options.chunkSeconds });
+      return blendEngines(engine, dsp, model.blend.weight, shared);
     },
   };
 }
