@@ -9,7 +9,8 @@
  * folders written by train/generateData.mts (the held-out configuration: `--config heldout`);
  * --real D reads real recordings laid out the same way (mixture.wav and stem files; accompaniment.wav
  * is the mixture minus the vocals). Goals (issue 11) are printed for --data runs.
- * Flags: --seed N (default 1), --songs N (default 8), --params '<json>' (DSP parameter overrides),
+ * Flags: --seed N (default 1), --songs N (default 8), --skip N (--data: skip the first N songs, e.g. to
+ * choose a setting on songs the reported ones do not include), --params '<json>' (DSP parameter overrides),
  * --models-dir D, --no-learned.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +32,7 @@ import { readWav } from './quality/readWav.js';
 const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: '1' }, songs: { type: 'string', default: '8' }, params: { type: 'string' },
-    data: { type: 'string' }, real: { type: 'string' }, 'models-dir': { type: 'string' }, 'no-learned': { type: 'boolean', default: false },
+    data: { type: 'string' }, skip: { type: 'string', default: '0' }, real: { type: 'string' }, 'models-dir': { type: 'string' }, 'no-learned': { type: 'boolean', default: false },
   },
 });
 const seed = Number(values.seed);
@@ -40,7 +41,7 @@ const params = { ...defaultMaskParams, ...(values.params ? (JSON.parse(values.pa
 const ffmpegPath = resolveFfmpegPath();
 
 async function loadSongs(): Promise<SongWithStems[]> {
-  if (values.data) return readSongFolders(values.data, songLimit);
+  if (values.data) return (await readSongFolders(values.data, songLimit + Number(values.skip))).slice(Number(values.skip));
   if (values.real) return readSongFolders(values.real, songLimit);
   const rendered = await generateSongs({
     seed, count: songLimit, dir: join(import.meta.dirname, '.cache', 'quality', String(seed)),

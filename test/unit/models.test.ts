@@ -185,6 +185,8 @@ describe('parseManifest', () => {
     const k = parseManifest({ name: 'ours', contract: 'mask', file: 'o.onnx', stems: ['vocals'] }, 'o.json');
     expect(k.parameters).toEqual({ nFft: 4096, hop: 1024, segmentFrames: 256, overlap: 0.25, sumToMixture: false });
     expect(k.isDefault).toBe(false);
+    expect(k.blend).toBeNull();
+    expect(parseManifest({ name: 'ours', contract: 'mask', file: 'o.onnx', stems: ['vocals'], blend: { with: 'dsp', weight: 0.4 } }, 'o.json').blend).toEqual({ with: 'dsp', weight: 0.4 });
     expect(parseManifest({ name: 'ours', contract: 'mask', file: 'o.onnx', stems: ['vocals'], default: true }, 'o.json').isDefault).toBe(true);
   });
 
@@ -198,6 +200,8 @@ describe('parseManifest', () => {
       [{ ...base, stems: ['voice'] }, /"stems" lists "voice"/],
       [{ ...base, quality: 'high' }, /"quality" must be a number/],
       [{ ...base, default: 'yes' }, /"default" must be true or false/],
+      [{ ...base, blend: { with: 'mdx', weight: 0.5 } }, /"blend\.with" must be "dsp"/],
+      [{ ...base, blend: { with: 'dsp', weight: 2 } }, /"blend\.weight" must be between 0 and 1/],
       [{ ...base, parameters: { dimF: 3072, dimT: 256 } }, /"parameters\.nFft" is missing/],
       [{ ...base, parameters: { nFft: 7681, dimF: 3072, dimT: 256 } }, /"parameters\.nFft" must be even/],
       [{ ...base, parameters: { nFft: 7680, dimF: 5000, dimT: 256 } }, /"parameters\.dimF" must be between 4 and 3841/],
