@@ -48,7 +48,7 @@ def main():
     p.add_argument('--songs', type=int, default=12)
     p.add_argument('--skip', type=int, default=0, help='skip the first N songs of the folder')
     p.add_argument('--threads', type=int, default=1)
-    p.add_argument('--hidden', type=int, default=256)
+    p.add_argument('--hidden', type=int, default=128)
     p.add_argument('--sharpen', type=float, nargs='+', default=[1.0], help='mask sharpening powers to compare')
     args = p.parse_args()
     torch.set_num_threads(args.threads)

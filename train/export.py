@@ -22,7 +22,7 @@ def main():
     p.add_argument('--checkpoint', required=True)
     p.add_argument('--out', required=True)
     p.add_argument('--name', required=True)
-    p.add_argument('--hidden', type=int, default=256)
+    p.add_argument('--hidden', type=int, default=128)
     p.add_argument('--quality', type=float, default=None, help='measured mean SDR (dB) of the four stems on held-out songs')
     p.add_argument('--sharpen', type=float, default=1.0, help='mask sharpening power baked into the graph (evaluate.py --sharpen)')
     p.add_argument('--blend', type=float, default=None, help='blend vocals/drums/bass/other with the DSP engine: this weight on the model')
