@@ -10,7 +10,7 @@ import { peak } from './rms.js';
 import { runTool } from './runTool.js';
 import type { Song, SungNote, SungVocals } from './Song.js';
 import { writeWav } from './writeWav.js';
-import type { RenderedVocals } from './renderVocals.js';
+import { closeGaps, type RenderedVocals } from './renderVocals.js';
 
 /** espeak-ng's flat pitch is about f50 * 2^((p - 50) / 62) for -p p (measured on en, de, es, fr, it voices). */
 const PITCH_OCTAVE = 62;
@@ -224,13 +224,4 @@ function concat(xs: Float32Array[]): Float32Array {
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function closeGaps(mask: Uint8Array, maxGap: number): void {
-  let lastOn = -1;
-  for (let i = 0; i < mask.length; i++) {
-    if (mask[i] !== 1) continue;
-    if (lastOn >= 0 && i - lastOn > 1 && i - lastOn <= maxGap) mask.fill(1, lastOn + 1, i);
-    lastOn = i;
-  }
 }

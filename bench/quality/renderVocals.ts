@@ -67,7 +67,8 @@ export async function renderVocals(song: Song, scratch: string, frames: number, 
   return { stereo: [left, right], active };
 }
 
-function closeGaps(mask: Uint8Array, maxGap: number): void {
+/** Fills gaps of up to maxGap samples between active samples (a phrase, not only its loud samples). */
+export function closeGaps(mask: Uint8Array, maxGap: number): void {
   let lastOn = -1;
   for (let i = 0; i < mask.length; i++) {
     if (mask[i] !== 1) continue;

@@ -10,10 +10,7 @@ export async function writeWav(path: string, channels: readonly Float32Array[], 
 
 /** Canonical 44-byte-header PCM WAV; samples are rounded and clamped to [-1, 1). */
 export function encodePcm16Wav(channels: readonly Float32Array[], sampleRate: number): Uint8Array {
-  const numChannels = channels.length;
-  if (numChannels === 0) throw new Error('writeWav: no channels');
-  const frames = channels[0].length;
-  if (channels.some((c) => c.length !== frames)) throw new Error('writeWav: channels differ in length');
+  const { numChannels, frames } = shapeOf(channels);
   const dataBytes = frames * numChannels * 2;
   const buf = new ArrayBuffer(44 + dataBytes);
   const view = new DataView(buf);
@@ -44,10 +41,7 @@ export function encodePcm16Wav(channels: readonly Float32Array[], sampleRate: nu
 }
 
 export function encodeWav(channels: readonly Float32Array[], sampleRate: number): Uint8Array {
-  const numChannels = channels.length;
-  if (numChannels === 0) throw new Error('writeWav: no channels');
-  const frames = channels[0].length;
-  if (channels.some((c) => c.length !== frames)) throw new Error('writeWav: channels differ in length');
+  const { numChannels, frames } = shapeOf(channels);
   const dataBytes = frames * numChannels * 4;
   // RIFF + fmt (18-byte WAVE_FORMAT_IEEE_FLOAT) + fact + data, as the spec asks for non-PCM data.
   const headerBytes = 12 + 8 + 18 + 8 + 4 + 8;
@@ -89,4 +83,11 @@ export function encodeWav(channels: readonly Float32Array[], sampleRate: number)
     }
   }
   return new Uint8Array(buf);
+}
+
+function shapeOf(channels: readonly Float32Array[]): { numChannels: number; frames: number } {
+  if (channels.length === 0) throw new Error('writeWav: no channels');
+  const frames = channels[0].length;
+  if (channels.some((c) => c.length !== frames)) throw new Error('writeWav: channels differ in length');
+  return { numChannels: channels.length, frames };
 }
