@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One real S3-compatible gateway (Ceph RGW) for the run; the S3 legs take buckets of their own.
+    globalSetup: ['test/helpers/s3/globalSetup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests spawn ffmpeg and worker threads; two files at a time suits a 2-core machine.

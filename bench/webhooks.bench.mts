@@ -20,7 +20,7 @@ import { createRepositories } from '../dist/db/createRepositories.js';
 import { TargetQueue } from '../dist/queue/targetQueue.js';
 import { MessageQueue } from '../dist/queue/messageQueue.js';
 import { Wakeups } from '../dist/queue/Wakeups.js';
-import { LocalDiskStore } from '../dist/storage/LocalDiskStore.js';
+import { ProxyLinks } from '../dist/storage/ProxyLinks.js';
 import { WebhookDispatcher } from '../dist/webhooks/WebhookDispatcher.js';
 import { createGuardedAgent } from '../dist/webhooks/egressGuard.js';
 import { newSecret } from '../dist/domain/newSecret.js';
@@ -52,7 +52,7 @@ async function benchBackend(name: string, databaseUrl: string | null) {
   const { urls } = await new Promise<{ urls: string[] }>((resolve) => receivers.once('message', resolve as never));
   const database = await openDatabase({ databaseUrl, dataDir });
   const repos = createRepositories(database.db);
-  const store = await new LocalDiskStore(join(dataDir, 'files'), () => 'http://127.0.0.1:8080', 'bench-link-secret').init();
+  const links = new ProxyLinks(() => 'http://127.0.0.1:8080', 'bench-link-secret', 3600);
   const wakeups = new Wakeups(database.pool, 'stemline_webhooks');
   await wakeups.start();
   // Events are written as workers would write them: with PostgreSQL, through their own connections
@@ -62,7 +62,7 @@ async function benchBackend(name: string, databaseUrl: string | null) {
   const messages = new MessageQueue(database.db, database.profile);
   const http = createGuardedAgent({ policy: { allowPrivate: true }, connections: perEndpoint });
   const log = pino({ level: 'warn' });
-  const makeDispatcher = () => new WebhookDispatcher(messages, { http, sign: (key: string) => store.signedUrl(key, 3600), wakeups }, {
+  const makeDispatcher = () => new WebhookDispatcher(messages, { http, links, wakeups }, {
     timeoutMs: 15_000, retryScheduleMs: [5000], disableAfterMs: 5 * 86_400_000, perEndpoint, maxInFlight: 512, pollMs: 500, version: 'bench',
   }, log);
 
@@ -119,7 +119,7 @@ async function benchBackend(name: string, databaseUrl: string | null) {
 
   // Ceiling: bare undici, same bodies signed per request, same receivers, same concurrency.
   const sample = await repos.tasks.get(clientId, 'cbenchtask000000000000000');
-  const body = JSON.stringify(renderTask(sample!, (key: string) => store.signedUrl(key, 3600)));
+  const body = JSON.stringify(renderTask(sample!, (key: string) => links.sign(key)));
   const secret = newSecret();
   const bare = new Agent({ connections: perEndpoint });
   const ceilingRuns: number[] = [];

@@ -26,7 +26,7 @@ import { TargetWorker } from './queue/TargetWorker.js';
 import { Wakeups } from './queue/Wakeups.js';
 import { createAuthenticator, ensureFirstClient } from './services/apiKeys.js';
 import { createSessions } from './services/sessions.js';
-import { LocalDiskStore } from './storage/LocalDiskStore.js';
+import { openStorage } from './storage/openStorage.js';
 import { checkUrlAllowed, createGuardedAgent } from './webhooks/egressGuard.js';
 import { WebhookDispatcher } from './webhooks/WebhookDispatcher.js';
 
@@ -58,7 +58,9 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     const repos = createRepositories(database.db);
     const linkSecret = await repos.settings.putIfAbsent('link_secret', randomBytes(32).toString('hex'));
     let publicUrl = config.publicUrl;
-    const store = await new LocalDiskStore(storageRoot(config), () => publicUrl, linkSecret).init();
+    const storage = await openStorage(config, { publicUrl: () => publicUrl, linkSecret });
+    cleanups.push(async () => storage.close());
+    const { store, links, proxyLinks } = storage;
     const first = await ensureFirstClient(repos, config.adminKey, Date.now());
     // Only the API (variants, GET /models) and the workers (running them) read the models folder: a
     // dispatcher-only process does not open every model file at start.
@@ -117,7 +119,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     if (config.roles.has('dispatcher')) {
       const http = createGuardedAgent({ policy: egress, connections: config.webhookEndpointConcurrency });
       cleanups.unshift(() => http.close());
-      dispatcher = new WebhookDispatcher(messages, { http, sign: (key) => store.signedUrl(key, config.linkTtlSeconds), wakeups: webhookWakeups }, {
+      dispatcher = new WebhookDispatcher(messages, { http, links, wakeups: webhookWakeups }, {
         timeoutMs: config.webhookTimeoutMs, retryScheduleMs: config.webhookRetryScheduleMs, disableAfterMs: config.webhookDisableAfterMs,
         perEndpoint: config.webhookEndpointConcurrency, maxInFlight: config.webhookConcurrency, pollMs: 500, version,
       }, log.child({ role: 'dispatcher' }), {
@@ -134,10 +136,10 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       const auth = createAuthenticator(repos);
       const sessions = createSessions(auth, await repos.settings.putIfAbsent('session_secret', randomBytes(32).toString('hex')));
       app = await buildApp({
-        config, repos, store, catalogue, auth, sessions, metrics, version, dashboardDir: dashboardDir(),
-        identify: async (path) => {
+        config, repos, store, links, proxyLinks, catalogue, auth, sessions, metrics, version, dashboardDir: dashboardDir(),
+        identify: async (file) => {
           try {
-            const info = await probeMedia(ffmpegPath, path);
+            const info = await probeMedia(ffmpegPath, file);
             const format = detectInputFormat(info);
             return format ? { format, durationSeconds: info.durationSeconds } : null;
           } catch (error) {
@@ -211,13 +213,6 @@ async function closeHttp(app: FastifyInstance | null, graceMs: number): Promise<
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Local storage root: `file:<dir>` or the data dir. S3 is refused loudly rather than ignored. */
-function storageRoot(config: Readonly<Config>): string {
-  if (!config.storageUrl) return join(config.dataDir, 'files');
-  if (config.storageUrl.startsWith('file:')) return config.storageUrl.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
-  throw new AppError('invalid_argument', `STEMLINE_STORAGE_URL=${config.storageUrl}: S3 storage is not available in this version; leave it unset (local disk under the data dir) or use file:<dir>.`);
 }
 
 /** The built dashboard: beside this file in dist/, or dist/dashboard when running from src/ (tests). */

@@ -5,14 +5,17 @@ import type { Demuxer } from './sniffContainer.js';
 
 /**
  * Opens an input file the only way this service lets ffmpeg open one: the demuxer its content
- * was identified as, forced, and plain local files as the only protocol, so no input (an HLS or
- * concat playlist, a mov reference) can make ffmpeg read another file or a URL.
+ * was identified as, forced, and plain local files as the only protocol (or, for an upload still in
+ * S3, http(s) to its one presigned URL), so no input (an HLS or concat playlist, a mov reference) can
+ * make ffmpeg read another file or a URL.
  */
-export function buildInputArgs(inputPath: string, demuxer: Demuxer): string[] {
-  return ['-protocol_whitelist', 'file', '-f', demuxer, ...(demuxer === 'mov' ? ['-enable_drefs', '0'] : []), '-i', `file:${inputPath}`];
+export function buildInputArgs(input: string | { url: string; protocols: string }, demuxer: Demuxer): string[] {
+  const { url, protocols } = typeof input === 'string' ? { url: `file:${input}`, protocols: 'file' } : input;
+  return ['-protocol_whitelist', protocols, '-f', demuxer, ...(demuxer === 'mov' ? ['-enable_drefs', '0'] : []), '-i', url];
 }
 
-export function buildProbeArgs(inputPath: string, demuxer: Demuxer): string[] {
+/** `input`: a local path, or a stored file's short-lived URL with the protocols it needs (S3 uploads). */
+export function buildProbeArgs(inputPath: string | { url: string; protocols: string }, demuxer: Demuxer): string[] {
   return ['-hide_banner', '-nostdin', ...buildInputArgs(inputPath, demuxer)];
 }
 

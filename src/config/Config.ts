@@ -1,3 +1,5 @@
+import type { StorageLocation } from '../storage/parseStorageUrl.js';
+
 /** The validated, frozen configuration every role runs with (spec/api.md "Running it"). */
 export interface Config {
   host: string;
@@ -8,8 +10,10 @@ export interface Config {
   dataDir: string;
   /** null: SQLite file in the data dir. */
   databaseUrl: string | null;
-  /** null: local disk under the data dir. */
-  storageUrl: string | null;
+  /** Where files live: local disk (default: the data dir) or an S3 bucket. */
+  storage: StorageLocation;
+  /** presigned: S3 links clients fetch from the store; proxy: /files links this service signs and streams. */
+  links: 'presigned' | 'proxy';
   adminKey: string | null;
   allowPrivateNetworks: boolean;
   /** CIDRs outbound requests may reach although not public. */

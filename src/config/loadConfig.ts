@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { AppError } from '../errors/AppError.js';
+import { parseStorageUrl, type StorageLocation } from '../storage/parseStorageUrl.js';
 import { closestMatch } from './closestMatch.js';
 import { roles, type Config, type Role } from './Config.js';
 import { configVariables, flagOf } from './configVariables.js';
@@ -43,7 +44,15 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
     }
   }, 'an http(s) URL');
   const databaseUrl = read<string | null>('STEMLINE_DATABASE_URL', null, (raw) => (/^postgres(ql)?:\/\//.test(raw) || /^sqlite:/.test(raw) ? raw : undefined), 'postgres://... or sqlite:<path>');
-  const storageUrl = read<string | null>('STEMLINE_STORAGE_URL', null, (raw) => (/^(s3|file):/.test(raw) ? raw : undefined), 's3://bucket?... or file:<dir>');
+  const dataDir = resolve(read('STEMLINE_DATA_DIR', './data', text, 'a folder'));
+  const storageUrl = given('STEMLINE_STORAGE_URL')?.trim() || null;
+  let storage = parseStorageUrl(storageUrl, dataDir);
+  if (typeof storage === 'string') {
+    problems.push(`STEMLINE_STORAGE_URL=${JSON.stringify(storageUrl)}: ${storage}`);
+    storage = parseStorageUrl(null, dataDir) as StorageLocation;
+  }
+  const links = read<'presigned' | 'proxy'>('STEMLINE_LINKS', storage.kind === 's3' ? 'presigned' : 'proxy', (raw) => (raw === 'presigned' || raw === 'proxy' ? raw : undefined), 'presigned or proxy');
+  if (links === 'presigned' && storage.kind !== 's3') problems.push('STEMLINE_LINKS=presigned: presigned links need S3 storage (STEMLINE_STORAGE_URL=s3://...); local disk is always served as proxy links');
   const adminKey = read<string | null>('STEMLINE_ADMIN_KEY', null, (raw) => (raw.length >= 32 ? raw : undefined), 'at least 32 characters');
   const scheduleMs = read('STEMLINE_WEBHOOK_RETRY_SCHEDULE', [5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6], (raw) => {
     const parts = raw.split(',').map((p) => parseDuration(p.trim()));
@@ -59,9 +68,10 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
     port,
     publicUrl,
     publicUrlDefaulted: !given('STEMLINE_PUBLIC_URL')?.trim(),
-    dataDir: resolve(read('STEMLINE_DATA_DIR', './data', text, 'a folder')),
+    dataDir,
     databaseUrl,
-    storageUrl,
+    storage,
+    links,
     adminKey,
     allowPrivateNetworks: read('STEMLINE_ALLOW_PRIVATE_NETWORKS', false, bool, 'true or false'),
     allowedNetworks: read<string[]>('STEMLINE_ALLOWED_NETWORKS', [], (raw) => {
@@ -75,7 +85,8 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
         }
       }) ? list : undefined;
     }, 'comma-separated CIDRs such as 10.20.0.0/16,fd00::/8'),
-    linkTtlSeconds: read('STEMLINE_LINK_TTL_SECONDS', 3600, int(1), 'a positive integer'),
+    // SigV4 presigned URLs live at most 7 days.
+    linkTtlSeconds: read('STEMLINE_LINK_TTL_SECONDS', 3600, int(1, links === 'presigned' ? 604_800 : Number.MAX_SAFE_INTEGER), links === 'presigned' ? 'an integer 1-604800 (presigned S3 links live at most 7 days)' : 'a positive integer'),
     assetTtlSeconds: read('STEMLINE_ASSET_TTL_SECONDS', 259_200, int(1), 'a positive integer'),
     maxTargets: read('STEMLINE_MAX_TARGETS', 10, int(1, 1000), 'an integer 1-1000'),
     maxUploadBytes: read('STEMLINE_MAX_UPLOAD_BYTES', 2_147_483_648, int(1), 'a positive integer'),

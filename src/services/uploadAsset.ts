@@ -1,15 +1,15 @@
 import type { Readable } from 'node:stream';
 import { newId } from '../domain/newId.js';
 import { AppError } from '../errors/AppError.js';
-import type { ObjectStore } from '../storage/ObjectStore.js';
+import type { ObjectStore, RandomAccessFile } from '../storage/ObjectStore.js';
 import type { Repositories } from './ports.js';
 import type { Asset } from '../domain/records.js';
 
 export interface UploadDeps {
   repos: Repositories;
   store: ObjectStore;
-  /** The accepted input format of a local file by its content (and its duration when known), or null. */
-  identify: (path: string) => Promise<{ format: string; durationSeconds: number | null } | null>;
+  /** The accepted input format of a stored file by its content (and its duration when known), or null. */
+  identify: (file: RandomAccessFile) => Promise<{ format: string; durationSeconds: number | null } | null>;
   maxBytes: number;
   assetTtlSeconds: number;
 }
@@ -24,12 +24,15 @@ export async function uploadAsset(deps: UploadDeps, clientId: string, file: Read
   const storageKey = `assets/${id}/${name}`;
   const { size } = await deps.store.put(storageKey, file, { maxBytes: deps.maxBytes });
   try {
-    const local = await deps.store.localPath(storageKey);
-    let media: { format: string; durationSeconds: number | null } | null;
-    try {
-      media = size === 0 ? null : await deps.identify(local.path);
-    } finally {
-      await local.release();
+    let media: { format: string; durationSeconds: number | null } | null = null;
+    if (size > 0) {
+      // Probed where it lies: on S3, ranged reads, never a copy of the whole upload on this host.
+      const file = await deps.store.openRandomAccess(storageKey);
+      try {
+        media = await deps.identify(file);
+      } finally {
+        await file.release();
+      }
     }
     if (!media) {
       throw new AppError('unsupported_media_type', `'${name}' is not audio or video this service accepts (by its content): wav, aiff, flac, mp3, aac/m4a, ogg, opus, mp4 or mov with an audio track.`);

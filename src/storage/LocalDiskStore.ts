@@ -1,26 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors/AppError.js';
-import type { ObjectStore } from './ObjectStore.js';
-import { encodeKeyPath, signKey, verifyKey } from './signKey.js';
+import { byteLimit } from './byteLimit.js';
+import { checkDirWritable } from './checkDirWritable.js';
+import { checkKey } from './checkKey.js';
+import type { ObjectStore, RandomAccessFile } from './ObjectStore.js';
+import { openLocalFile } from './openLocalFile.js';
 
 /**
  * Files under `<root>/objects`, written as `<root>/tmp/<random>` and renamed into place, so a reader
- * never sees half a file and an aborted upload leaves nothing behind. Links are HMAC-signed URLs
- * served by GET /files.
+ * never sees half a file and an aborted upload leaves nothing behind. Links are proxy links
+ * (ProxyLinks, GET /files).
  */
 export class LocalDiskStore implements ObjectStore {
   readonly scratchDir: string;
+  readonly description = 'local disk';
   private readonly objects: string;
-  private readonly links = new Map<string, string>();
-  private linkSecond = 0;
 
-  /** `publicUrl` is read at signing time: with port 0 it is only known once the server listens. */
-  constructor(root: string, private readonly publicUrl: () => string, private readonly secret: string) {
+  constructor(root: string) {
     this.objects = resolve(root, 'objects');
     this.scratchDir = resolve(root, 'tmp');
   }
@@ -34,20 +35,12 @@ export class LocalDiskStore implements ObjectStore {
   async put(key: string, source: Readable, options: { maxBytes?: number } = {}): Promise<{ size: number }> {
     const target = this.pathOf(key);
     const temp = join(this.scratchDir, `put-${randomBytes(8).toString('hex')}`);
-    let size = 0;
-    const limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        size += chunk.length;
-        if (size > limit) callback(new AppError('payload_too_large', `The file is larger than the limit of ${limit} bytes (STEMLINE_MAX_UPLOAD_BYTES).`));
-        else callback(null, chunk);
-      },
-    });
+    const counter = byteLimit(options.maxBytes);
     try {
       await pipeline(source, counter, createWriteStream(temp));
       await mkdir(dirname(target), { recursive: true });
       await rename(temp, target);
-      return { size };
+      return { size: counter.bytes };
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
@@ -69,31 +62,26 @@ export class LocalDiskStore implements ObjectStore {
     return { size: (await stat(target)).size };
   }
 
-  /**
-   * A real small write, synced, then removed: `access(W_OK)` says yes on a full disk. Readiness
-   * uses it so a load balancer stops sending uploads to a host that cannot store them.
-   */
   async checkWritable(): Promise<void> {
-    const probe = join(this.scratchDir, `ready-${randomBytes(6).toString('hex')}`);
-    try {
-      const file = await open(probe, 'w');
-      try {
-        await file.write(randomBytes(4096));
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-    } finally {
-      await rm(probe, { force: true });
-    }
+    await checkDirWritable(this.scratchDir);
   }
 
   async localPath(key: string) {
-    return { path: this.pathOf(key), release: async () => undefined };
+    const path = this.pathOf(key);
+    if (!(await this.stat(key))) throw new AppError('not_found', `No stored file ${key}.`);
+    return { path, release: async () => undefined };
   }
 
-  read(key: string, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.pathOf(key), range ? { start: range.start, end: range.end } : undefined);
+  openRandomAccess(key: string): Promise<RandomAccessFile & { release: () => Promise<void> }> {
+    return openLocalFile(this.pathOf(key));
+  }
+
+  async read(key: string, range?: { start: number; end: number }): Promise<Readable> {
+    // Open first, so a missing file rejects here rather than failing the stream later.
+    const handle = await open(this.pathOf(key), 'r').catch((cause: NodeJS.ErrnoException) => {
+      throw cause.code === 'ENOENT' ? new AppError('not_found', `No stored file ${key}.`, { cause }) : cause;
+    });
+    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
   }
 
   async stat(key: string): Promise<{ size: number } | null> {
@@ -113,30 +101,8 @@ export class LocalDiskStore implements ObjectStore {
     await rm(this.pathOf(prefix.replace(/\/+$/, '')), { recursive: true, force: true });
   }
 
-  signedUrl(key: string, ttlSeconds: number): string {
-    const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
-    // Clients polling a task sign the same keys many times a second: keep this second's links.
-    if (expires !== this.linkSecond) {
-      this.links.clear();
-      this.linkSecond = expires;
-    }
-    let link = this.links.get(key);
-    if (!link) {
-      link = `${this.publicUrl()}/files/${encodeKeyPath(key)}?expires=${expires}&signature=${signKey(this.secret, key, expires)}`;
-      this.links.set(key, link);
-    }
-    return link;
-  }
-
-  verify(key: string, expires: string, signature: string, nowSeconds: number): boolean {
-    return verifyKey(this.secret, key, expires, signature, nowSeconds);
-  }
-
   private pathOf(key: string): string {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._\-/ ]*$/.test(key) || key.split('/').some((part) => part === '..' || part === '')) {
-      throw new AppError('invalid_argument', `Invalid storage key: ${key}`);
-    }
-    const path = resolve(this.objects, key);
+    const path = resolve(this.objects, checkKey(key));
     if (!path.startsWith(this.objects + sep)) throw new AppError('invalid_argument', `Invalid storage key: ${key}`);
     return path;
   }

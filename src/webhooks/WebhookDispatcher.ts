@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import type { LinkSigner } from '../domain/renderTask.js';
+import { renderTask } from '../domain/renderTask.js';
+import type { TaskRecord } from '../domain/records.js';
+import { taskLinkFiles } from '../domain/taskLinkFiles.js';
+import type { Links } from '../storage/Links.js';
 import type { WebhookEndpoint } from '../domain/records.js';
 import type { AttemptRecord, ClaimedMessage, MessageQueue } from '../queue/messageQueue.js';
 import { ClaimLoop, type JobContext } from '../queue/ClaimLoop.js';
@@ -79,7 +82,7 @@ export class WebhookDispatcher {
 
   constructor(
     private readonly queue: MessageQueue,
-    private readonly deps: { http: Dispatcher; sign: LinkSigner; wakeups: Wakeups; random?: () => number },
+    private readonly deps: { http: Dispatcher; links: Links; wakeups: Wakeups; random?: () => number },
     private readonly options: DispatcherOptions,
     private readonly log: Logger,
     private readonly events?: DispatcherEvents,
@@ -211,26 +214,14 @@ export class WebhookDispatcher {
 
   private send(lane: Lane, endpoint: WebhookEndpoint, message: ClaimedMessage): void {
     const now = Date.now();
-    const second = Math.floor(now / 1000);
-    if (second !== this.renderedSecond) {
-      this.rendered.clear();
-      this.renderedSecond = second;
-    }
-    const key = `${message.event}:${message.targetId}`;
-    let delivery;
-    try {
-      delivery = buildDelivery(message, endpoint, this.deps.sign, now, this.options.version, this.rendered.get(key));
-    } catch (error) {
-      // A snapshot that cannot be rendered would fail forever: record it as a failed attempt.
-      this.log.error({ err: error, messageId: message.id }, 'rendering a webhook failed');
-      this.held--;
-      this.settle(lane, message, { ok: false, statusCode: null, durationMs: 0, error: `could not render the payload: ${(error as Error).message}`, response: '', retryAfterMs: null }, now);
-      return;
-    }
-    if (this.rendered.size < 10_000) this.rendered.set(key, delivery.body);
     lane.inFlight++;
     const abort = new AbortController();
-    const sending: Promise<void> = sendWebhook(delivery, { dispatcher: this.deps.http, timeoutMs: this.options.timeoutMs, abort })
+    const sending: Promise<void> = this.render(message)
+      .then((body) => sendWebhook(buildDelivery(message, endpoint, body, now, this.options.version), { dispatcher: this.deps.http, timeoutMs: this.options.timeoutMs, abort }), (error: unknown): SendResult => {
+        // A snapshot that cannot be rendered (or links that cannot be signed): a failed attempt, retried.
+        this.log.error({ err: error, messageId: message.id }, 'rendering a webhook failed');
+        return { ok: false, statusCode: null, durationMs: 0, error: `could not render the payload: ${(error as Error).message}`, response: '', retryAfterMs: null };
+      })
       .then((result) => {
         lane.inFlight--;
         this.held--;
@@ -250,6 +241,25 @@ export class WebhookDispatcher {
       });
     this.sendLanes.set(abort, lane);
     void sending;
+  }
+
+  /**
+   * The event's Task snapshot as GET /tasks/{id} renders it, links signed now. Fan-out of one event to
+   * several endpoints within a second shares one rendering.
+   */
+  private async render(message: ClaimedMessage): Promise<string> {
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.renderedSecond) {
+      this.rendered.clear();
+      this.renderedSecond = second;
+    }
+    const key = `${message.event}:${message.targetId}`;
+    const cached = this.rendered.get(key);
+    if (cached !== undefined) return cached;
+    const task = JSON.parse(message.payload) as TaskRecord;
+    const body = JSON.stringify(renderTask(task, await this.deps.links.prepare(taskLinkFiles([task]))));
+    if (this.rendered.size < 10_000) this.rendered.set(key, body);
+    return body;
   }
 
   /** Turns an attempt's result into the message's next state and queues it for recording. */

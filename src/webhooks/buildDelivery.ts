@@ -1,5 +1,3 @@
-import { renderTask, type LinkSigner } from '../domain/renderTask.js';
-import type { TaskRecord } from '../domain/records.js';
 import { signingSecrets } from '../domain/renderWebhook.js';
 import type { WebhookEndpoint } from '../domain/records.js';
 import type { ClaimedMessage } from '../queue/messageQueue.js';
@@ -7,11 +5,10 @@ import { signPayload } from './signPayload.js';
 
 /**
  * The request of one attempt (spec/webhooks.md "The request"): the Task snapshot of the event rendered
- * exactly as GET /tasks/{id} renders it, with links signed now, and the Standard Webhooks headers.
- * `body` may be given when the same event was already rendered this second (fan-out to endpoints).
+ * exactly as GET /tasks/{id} renders it (`rendered`, by renderDeliveryBody, links signed now), and the
+ * Standard Webhooks headers.
  */
-export function buildDelivery(message: ClaimedMessage, endpoint: WebhookEndpoint, sign: LinkSigner, now: number, version: string, body?: string): { url: string; headers: Record<string, string>; body: string } {
-  const rendered = body ?? JSON.stringify(renderTask(JSON.parse(message.payload) as TaskRecord, sign));
+export function buildDelivery(message: ClaimedMessage, endpoint: WebhookEndpoint, rendered: string, now: number, version: string): { url: string; headers: Record<string, string>; body: string } {
   const timestamp = Math.floor(now / 1000);
   return {
     url: endpoint.url,

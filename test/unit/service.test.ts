@@ -15,7 +15,7 @@ describe('loadConfig', () => {
   it('has the spec defaults', () => {
     const c = loadConfig({ env: {} });
     expect(c).toMatchObject({
-      host: '127.0.0.1', port: 8080, publicUrl: 'http://127.0.0.1:8080', databaseUrl: null, storageUrl: null, allowPrivateNetworks: false, allowedNetworks: [],
+      host: '127.0.0.1', port: 8080, publicUrl: 'http://127.0.0.1:8080', databaseUrl: null, links: 'proxy', allowPrivateNetworks: false, allowedNetworks: [],
       linkTtlSeconds: 3600, assetTtlSeconds: 259_200, maxTargets: 10, maxUploadBytes: 2_147_483_648, maxDurationSeconds: 10_800,
       rateLimit: 60, webhookTimeoutMs: 15_000, webhookRetryScheduleMs: [5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6], webhookDisableAfterMs: 432e6,
     });

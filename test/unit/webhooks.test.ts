@@ -4,6 +4,8 @@ import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import { parseEndpointInput } from '../../src/domain/parseEndpointInput.js';
 import { signingSecrets } from '../../src/domain/renderWebhook.js';
+import type { TaskRecord } from '../../src/domain/records.js';
+import { renderTask } from '../../src/domain/renderTask.js';
 import { buildDelivery } from '../../src/webhooks/buildDelivery.js';
 import { isAllowedAddress, isPublicAddress } from '../../src/webhooks/egressGuard.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
@@ -60,9 +62,10 @@ describe('buildDelivery', () => {
   const message = { id: 'msg_1', endpointId: 'ep', event: 'target.completed', taskId: 't1', targetId: 'x1', payload: JSON.stringify(task), attempts: 2, createdAt: 0 };
   const endpoint = { id: 'ep', clientId: 'c1', url: 'https://example.com/h', description: null, events: [], secret: newSecret(), previousSecret: null, previousSecretUntil: null, enabled: true, disabledReason: null, failingSince: null, createdAt: 0, updatedAt: 0 };
 
-  it('renders the Task with links signed at send time and the headers of the spec', () => {
+  it('carries the Task rendered with links signed at send time and the headers of the spec', () => {
     const at = 1_700_000_000_123;
-    const delivery = buildDelivery(message, endpoint, (key) => `https://files/${key}?expires=${at / 1000 + 3600}`, at, '1.2.3');
+    const body = JSON.stringify(renderTask(task as unknown as TaskRecord, (key) => `https://files/${key}?expires=${at / 1000 + 3600}`));
+    const delivery = buildDelivery(message, endpoint, body, at, '1.2.3');
     expect(JSON.parse(delivery.body).targets[0].output[0].link).toBe(`https://files/k?expires=${at / 1000 + 3600}`);
     expect(delivery.headers).toMatchObject({
       'content-type': 'application/json', 'user-agent': 'Stemline-Webhooks/1.2.3', 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000',

@@ -8,10 +8,14 @@ import { IdParams, Paging } from '../schemas.js';
 import { toUploadError } from '../toUploadError.js';
 
 export function assetRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const render = (asset: Asset) => ({
-    id: asset.id, name: asset.name, format: asset.format, link: ctx.store.signedUrl(asset.storageKey, ctx.config.linkTtlSeconds),
-    createdAt: iso(asset.createdAt), expiresAt: iso(asset.expiresAt),
-  });
+  const renderAll = async (assets: Asset[]) => {
+    const sign = await ctx.links.prepare(assets.map((a) => ({ key: a.storageKey, filename: a.name })));
+    return assets.map((asset) => ({
+      id: asset.id, name: asset.name, format: asset.format, link: sign(asset.storageKey, asset.name),
+      createdAt: iso(asset.createdAt), expiresAt: iso(asset.expiresAt),
+    }));
+  };
+  const render = async (asset: Asset) => (await renderAll([asset]))[0];
 
   app.post('/assets', { schema: { summary: 'Upload audio or video (multipart/form-data, field `file`)', tags: ['assets'], consumes: ['multipart/form-data'] } }, async (request) => {
     if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'POST /assets takes multipart/form-data with one field `file`.');
@@ -25,7 +29,7 @@ export function assetRoutes(app: FastifyInstance, ctx: AppContext): void {
       const asset = await uploadAsset({
         repos: ctx.repos, store: ctx.store, identify: ctx.identify, maxBytes: ctx.config.maxUploadBytes, assetTtlSeconds: ctx.config.assetTtlSeconds,
       }, request.principal!.clientId, part.file, part.filename ?? 'upload', Date.now());
-      return render(asset);
+      return await render(asset);
     } catch (error) {
       throw toUploadError(error, request.raw.destroyed || request.raw.readableAborted);
     }
@@ -33,7 +37,7 @@ export function assetRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get<{ Querystring: { skip: number; take: number } }>('/assets', { schema: { summary: 'List live assets, newest first', tags: ['assets'], querystring: Paging } }, async (request) => {
     const { skip = 0, take = 10 } = request.query;
-    return (await ctx.repos.assets.list(request.principal!.clientId, skip, take, Date.now())).map(render);
+    return renderAll(await ctx.repos.assets.list(request.principal!.clientId, skip, take, Date.now()));
   });
 
   app.get<{ Params: { id: string } }>('/assets/:id', { schema: { summary: 'One asset (extension)', tags: ['assets'], params: IdParams } }, async (request) => {

@@ -1,26 +1,22 @@
-import { extname, posix } from 'node:path';
+import { posix } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors/AppError.js';
+import { contentDispositionOf, contentTypeOf } from '../../storage/contentTypeOf.js';
 import type { AppContext } from '../AppContext.js';
 
-const contentTypes: Record<string, string> = {
-  '.wav': 'audio/wav', '.aiff': 'audio/aiff', '.aif': 'audio/aiff', '.flac': 'audio/flac', '.mp3': 'audio/mpeg',
-  '.mp4': 'video/mp4', '.m4a': 'audio/mp4', '.aac': 'audio/aac', '.ogg': 'audio/ogg', '.opus': 'audio/ogg', '.mov': 'video/quicktime',
-};
-
-/** GET /files/{key}?expires&signature: signed links of local storage, with Range support. */
+/** GET /files/{key}?expires&signature: proxy links (local disk, or S3 with STEMLINE_LINKS=proxy), with Range support. */
 export function fileRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { '*': string }; Querystring: { expires?: string; signature?: string } }>('/files/*', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
     const key = request.params['*'];
     const { expires = '', signature = '' } = request.query;
-    if (!ctx.store.verify?.(key, expires, signature, Math.floor(Date.now() / 1000))) {
+    if (!ctx.proxyLinks.verify(key, expires, signature, Math.floor(Date.now() / 1000))) {
       throw new AppError('forbidden', 'This link is expired, altered or not signed by this server; read the task again for a fresh link.');
     }
     const info = await ctx.store.stat(key);
     if (!info) throw new AppError('not_found', 'The file no longer exists.');
     const filename = posix.basename(key);
-    reply.header('content-type', contentTypes[extname(filename).toLowerCase()] ?? 'application/octet-stream');
-    reply.header('content-disposition', `attachment; filename="${filename.replace(/"/g, '')}"`);
+    reply.header('content-type', contentTypeOf(filename));
+    reply.header('content-disposition', contentDispositionOf(filename));
     reply.header('accept-ranges', 'bytes');
     reply.header('cache-control', 'private, max-age=3600');
     const range = parseRange(request.headers.range, info.size);
@@ -30,10 +26,10 @@ export function fileRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     if (range) {
       reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${info.size}`).header('content-length', range.end - range.start + 1);
-      return reply.send(ctx.store.read(key, range));
+      return reply.send(await ctx.store.read(key, range));
     }
     reply.header('content-length', info.size);
-    return reply.send(ctx.store.read(key));
+    return reply.send(await ctx.store.read(key));
   });
 }
 

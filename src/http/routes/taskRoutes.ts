@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { TaskRecord } from '../../domain/records.js';
 import { renderTask } from '../../domain/renderTask.js';
+import { taskLinkFiles } from '../../domain/taskLinkFiles.js';
 import { distributionByModel, usageByMonth } from '../../domain/taskStatistics.js';
 import { AppError } from '../../errors/AppError.js';
 import { cacheCompletedTasks } from '../../services/cacheCompletedTasks.js';
@@ -17,7 +19,7 @@ interface TaskQueryString {
 }
 
 export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const sign = (key: string) => ctx.store.signedUrl(key, ctx.config.linkTtlSeconds);
+  const signerFor = (...tasks: TaskRecord[]) => ctx.links.prepare(taskLinkFiles(tasks));
   const reader = cacheCompletedTasks(ctx.repos.tasks, { ttlMs: 60_000, max: 10_000 });
   // Within one second a completed task renders to the same bytes (links signed in the same second are
   // identical), so pollers of finished tasks share one serialisation per second.
@@ -28,7 +30,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
     const task = await createTask({
       repos: ctx.repos, catalogue: ctx.catalogue, maxTargets: ctx.config.maxTargets, checkUrl: ctx.checkUrl, notify: ctx.notify,
     }, request.principal!.clientId, request.body, Date.now());
-    return renderTask(task, sign);
+    return renderTask(task, await signerFor(task));
   });
 
   app.get<{ Querystring: { name: 'usage' | 'distribution' } }>('/tasks/statistics', { schema: { summary: 'Usage by month or by model', tags: ['tasks'], querystring: StatisticsQuery } }, async (request) => {
@@ -39,7 +41,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { id: string } }>('/tasks/:id', { schema: { summary: 'A task, with freshly signed output links', tags: ['tasks'], params: IdParams } }, async (request, reply) => {
     const task = await reader.get(request.principal!.clientId, request.params.id);
     if (!task) throw new AppError('not_found', `No task '${request.params.id}'.`);
-    if (task.completedAt === null) return renderTask(task, sign);
+    if (task.completedAt === null) return renderTask(task, await signerFor(task));
     const second = Math.floor(Date.now() / 1000);
     if (second !== renderedSecond) {
       rendered.clear();
@@ -48,7 +50,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
     const cacheKey = `${task.clientId}\u0000${task.id}`;
     let body = rendered.get(cacheKey);
     if (body === undefined) {
-      body = JSON.stringify(renderTask(task, sign));
+      body = JSON.stringify(renderTask(task, await signerFor(task)));
       rendered.set(cacheKey, body);
     }
     return reply.type('application/json; charset=utf-8').send(body);
@@ -61,6 +63,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
       createdAfter: q.createdAfter ? Date.parse(q.createdAfter) : undefined,
       createdBefore: q.createdBefore ? Date.parse(q.createdBefore) : undefined,
     });
+    const sign = await signerFor(...tasks);
     return tasks.map((task) => renderTask(task, sign));
   });
 }
