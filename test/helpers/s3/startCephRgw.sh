@@ -23,6 +23,20 @@ mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 mkdir -p "$DIR"/{mon,osd,rgw,run,log,crash}
 
+# on any failure: kill what was started, keep DIR (logs in DIR/log) for debugging
+STARTED_OK=0
+cleanup_on_fail() {
+  [ "$STARTED_OK" = 1 ] && return
+  for f in rgw osd mon; do [ -f "$DIR/$f.pid" ] && kill -KILL "$(cat "$DIR/$f.pid")" 2>/dev/null; done
+  echo "start-rgw: FAILED, logs in $DIR/log (remove with stop-rgw.sh $DIR)" >&2
+}
+trap cleanup_on_fail EXIT
+
+# refuse to start if PORT is taken (otherwise the readiness probe could hit
+# another gateway while ours dies with "failed to bind address")
+if ! python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], int(sys.argv[2])))' "$RGW_BIND" "$PORT" 2>/dev/null; then
+  echo "start-rgw: port $RGW_BIND:$PORT is already in use" >&2; exit 1
+fi
 if [ -z "${MON_PORT:-}" ]; then
   MON_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 fi
@@ -115,15 +129,16 @@ radosgw-admin $C user create --uid=stemline-test --display-name="stemline test" 
 nohup radosgw $C -f -n client.rgw >"$DIR/log/rgw.out" 2>&1 </dev/null &
 echo $! > "$DIR/rgw.pid"
 
-# wait for the gateway to answer HTTP
+# wait for a signed S3 request (ListBuckets) to succeed; radosgw rejects curl's
+# sigv4 unless x-amz-content-sha256 is sent (sha256 of the empty body)
 HOSTADDR=$RGW_BIND; [ "$HOSTADDR" = 0.0.0.0 ] && HOSTADDR=127.0.0.1
 for i in $(seq 1 300); do
-  # Any HTTP answer means the gateway serves (the user exists before it starts; the tests sign with the SDK).
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$HOSTADDR:$PORT/" 2>/dev/null || true)
-  if [ -n "$code" ] && [ "$code" != 000 ]; then
+  if curl -fsS -o /dev/null --max-time 2 --aws-sigv4 "aws:amz:us-east-1:s3" \
+       --user "$ACCESS_KEY:$SECRET_KEY" \
+       -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+       "http://$HOSTADDR:$PORT/" 2>/dev/null; then
     break
   fi
-
   if ! kill -0 "$(cat "$DIR/rgw.pid")" 2>/dev/null; then
     echo "start-rgw: radosgw died, see $DIR/log/" >&2; tail -20 "$DIR/log/rgw.out" >&2; exit 1
   fi
@@ -131,6 +146,7 @@ for i in $(seq 1 300); do
   sleep 0.2
 done
 T1=$(date +%s.%N)
+STARTED_OK=1
 
 echo "mon_pid=$(cat "$DIR/mon.pid") osd_pid=$(cat "$DIR/osd.pid") rgw_pid=$(cat "$DIR/rgw.pid")"
 echo "endpoint=http://$HOSTADDR:$PORT mon_port=$MON_PORT conf=$CONF"
