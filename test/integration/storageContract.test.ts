@@ -106,15 +106,15 @@ describe.each(legs)('the storage contract on $name', (leg) => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 20);
     try {
-      expect(await store.put('assets/big/big.bin', chunks(96))).toEqual({ size: 96 * MiB });
+      expect(await store.put('assets/big/big.bin', chunks(160))).toEqual({ size: 160 * MiB });
     } finally {
       clearInterval(timer);
     }
-    expect(await store.stat('assets/big/big.bin')).toEqual({ size: 96 * MiB });
+    expect(await store.stat('assets/big/big.bin')).toEqual({ size: 160 * MiB });
     const tail = await buffer(await store.read('assets/big/big.bin', { start: 95 * MiB, end: 95 * MiB + 9 }));
     expect([...tail]).toEqual(new Array(10).fill(95 % 251));
-    // Parts of 5 MiB, two in flight: far below the 96 MiB the file has.
-    expect((peak - before) / MiB).toBeLessThan(60);
+    // Parts of 5 MiB, two in flight (plus GC slack): well below the 160 MiB the file has.
+    expect((peak - before) / MiB).toBeLessThan(100);
     await store.delete('assets/big/big.bin');
   });
 
