@@ -19,10 +19,7 @@ export const acceptedInputs = 'wav, aiff, flac, mp3, aac/m4a, ogg, opus, mp4 or 
  * (an upload still in S3).
  */
 export async function probeMedia(ffmpegPath: string, input: string | RandomAccessFile, signal?: AbortSignal): Promise<ProbedMedia> {
-  const file = typeof input === 'string' ? await openLocalFile(input).catch((cause: NodeJS.ErrnoException) => {
-    throw new AppError('input_not_found', `The input file cannot be read (${cause.code ?? cause.message}).`, { cause });
-  }) : input;
-  try {
+  return withFile(input, async (file) => {
     if (file.size === 0) throw new AppError('media_empty', 'The input file is empty (0 bytes).');
     const demuxer = await sniffFile(file);
     if (!demuxer) {
@@ -36,21 +33,29 @@ export async function probeMedia(ffmpegPath: string, input: string | RandomAcces
     }
     if (info.container === 'wav' || info.container === 'aiff') await checkPcmComplete(file);
     return { ...info, demuxer };
-  } finally {
-    if (typeof input === 'string') await (file as Awaited<ReturnType<typeof openLocalFile>>).release();
-  }
+  }, (cause) => new AppError('input_not_found', `The input file cannot be read (${cause.code ?? cause.message}).`, { cause }));
 }
 
 /** The demuxer for a file's content, reading its head (and what follows an ID3v2 tag). */
 export async function sniffFile(input: string | RandomAccessFile): Promise<Demuxer | null> {
-  const file = typeof input === 'string' ? await openLocalFile(input) : input;
-  try {
+  return withFile(input, async (file) => {
     const head = await file.read(0, sniffBytes);
     const tag = id3Length(head);
     const afterTag = tag > 0 ? await file.read(tag, sniffBytes) : undefined;
     return sniffContainer(head, afterTag);
+  });
+}
+
+/** Runs `use` on an open file: a path is opened (and closed after; `openFailed` may name a failure), an open file is used as it is. */
+async function withFile<T>(input: string | RandomAccessFile, use: (file: RandomAccessFile) => Promise<T>, openFailed = (cause: NodeJS.ErrnoException): Error => cause): Promise<T> {
+  if (typeof input !== 'string') return use(input);
+  const file = await openLocalFile(input).catch((cause: NodeJS.ErrnoException) => {
+    throw openFailed(cause);
+  });
+  try {
+    return await use(file);
   } finally {
-    if (typeof input === 'string') await (file as Awaited<ReturnType<typeof openLocalFile>>).release();
+    await file.release();
   }
 }
 

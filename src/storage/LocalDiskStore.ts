@@ -18,7 +18,6 @@ import { openLocalFile } from './openLocalFile.js';
  */
 export class LocalDiskStore implements ObjectStore {
   readonly scratchDir: string;
-  readonly description = 'local disk';
   private readonly objects: string;
 
   constructor(root: string) {

@@ -28,6 +28,4 @@ export interface ObjectStore {
   checkWritable(): Promise<void>;
   /** Local writable scratch space for work in progress (decoded inputs, outputs before upload). */
   readonly scratchDir: string;
-  /** For logs and errors: `local disk` or `s3://bucket/prefix`, never a secret. */
-  readonly description: string;
 }
