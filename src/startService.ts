@@ -107,8 +107,11 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         ended(target, status) {
           metrics.targetsEnded.inc({ status, model: target.model });
         },
-        passed(targets, durationSeconds) {
+        passed(targets, durationSeconds, timing) {
           metrics.separationPasses.inc();
+          metrics.separationPassSeconds.inc(timing.passMs / 1000);
+          metrics.storageSeconds.inc({ operation: 'read' }, timing.storageMs.read / 1000);
+          metrics.storageSeconds.inc({ operation: 'write' }, timing.storageMs.write / 1000);
           metrics.separationPassTargets.inc(targets);
           metrics.separationSeconds.inc(durationSeconds);
         },

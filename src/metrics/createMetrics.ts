@@ -27,6 +27,8 @@ export function createMetrics(collect: { queueDepth: () => Promise<{ waiting: nu
   const separationSeconds = new Counter({ name: 'stemline_separation_audio_seconds_total', help: 'Seconds of input audio separated by this process (once per pass, however many targets it served)', registers: [registry] });
   const separationPasses = new Counter({ name: 'stemline_separation_passes_total', help: 'Passes over a task input (one decode and one run of each engine for all its due targets)', registers: [registry] });
   const separationPassTargets = new Counter({ name: 'stemline_separation_pass_targets_total', help: 'Targets served by those passes (divided by the passes: targets per pass)', registers: [registry] });
+  const separationPassSeconds = new Counter({ name: 'stemline_separation_pass_seconds_total', help: 'Wall time of those passes (decode, separation, encoding), storage excluded', registers: [registry] });
+  const storageSeconds = new Counter({ name: 'stemline_storage_seconds_total', help: 'Worker time reading task inputs from the store (read) and writing outputs to it (write)', labelNames: ['operation'], registers: [registry] });
   new Gauge({
     name: 'stemline_webhook_messages_pending', help: 'Webhook messages waiting for delivery or a retry', registers: [registry],
     async collect() {
@@ -44,7 +46,7 @@ export function createMetrics(collect: { queueDepth: () => Promise<{ waiting: nu
     name: 'stemline_webhook_delivery_delay_seconds', help: 'From the event (target ended) to its successful delivery', registers: [registry],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300, 3600, 36_000, 129_600],
   });
-  return { registry, requests, latency, targetsEnded, separationSeconds, separationPasses, separationPassTargets, webhookAttempts, webhookLatency, webhookCommitToReceipt };
+  return { registry, requests, latency, targetsEnded, separationSeconds, separationPasses, separationPassTargets, separationPassSeconds, storageSeconds, webhookAttempts, webhookLatency, webhookCommitToReceipt };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

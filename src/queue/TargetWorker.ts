@@ -12,7 +12,7 @@ import type { ClaimedDownload, FetchQueue } from './fetchQueue.js';
 import { holdLease } from './holdLease.js';
 import { planRetry } from './planRetry.js';
 import { retryThroughOutages } from './retryThroughOutages.js';
-import { processTask, type ProcessDeps, type TargetOutcome } from './processTask.js';
+import { processTask, type ProcessDeps, type TargetOutcome, type TaskOutcome } from './processTask.js';
 import type { ClaimedTarget, TargetQueue } from './targetQueue.js';
 import type { Wakeups } from './Wakeups.js';
 
@@ -31,8 +31,8 @@ export interface TargetWorkerOptions {
 
 export interface TargetEvents {
   ended(target: ClaimedTarget, status: 'completed' | 'error', outcome: TargetOutcome | null): void;
-  /** One pass over a task's input ended: how many targets it served, how many seconds it separated. */
-  passed?(targets: number, durationSeconds: number): void;
+  /** One pass over a task's input ended: how many targets it served, how many seconds it separated, where its time went. */
+  passed?(targets: number, durationSeconds: number, timing: Pick<TaskOutcome, 'passMs' | 'storageMs'>): void;
 }
 
 /**
@@ -105,7 +105,7 @@ export class TargetWorker {
     }, this.options.leaseMs, () => abort.abort(), log);
     const began = Date.now();
     try {
-      let outcome: Awaited<ReturnType<typeof processTask>>;
+      let outcome: TaskOutcome;
       try {
         outcome = await processTask(this.deps, targets, abort.signal);
       } catch (error) {
@@ -121,14 +121,18 @@ export class TargetWorker {
         }
         return;
       }
-      this.events?.passed?.(outcome.results.length, outcome.durationSeconds);
+      this.events?.passed?.(outcome.results.length, outcome.durationSeconds, outcome);
       for (const result of outcome.results) {
         const target = result.target;
         const targetLog = log.child({ targetId: target.id, model: target.model });
         // It leaves the renewed set before it ends: a renewal racing its end must not read as a lost lease.
         open.delete(target.id);
         if (!result.ok) {
-          await this.handleFailure(target, result.error, targetLog);
+          // Shutdown can interrupt one target's encoder or upload without failing the pass: that is a release, not a failure.
+          if (context.stopping && !lease.lost()) {
+            await this.queue.release(target, this.owner);
+            targetLog.info('shutting down: target released for another worker');
+          } else await this.handleFailure(target, result.error, targetLog);
           continue;
         }
         const completed = await this.untilStored(() => this.queue.complete(target, this.owner, result.outcome, Date.now()), lease.lost, targetLog);

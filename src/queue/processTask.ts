@@ -43,6 +43,10 @@ export interface TaskOutcome {
   durationSeconds: number;
   /** Milliseconds inside separators (for overhead accounting). */
   computeMs: number;
+  /** Milliseconds of the pass (decode, separation, encoding), storage excluded. */
+  passMs: number;
+  /** Milliseconds reading the input from the store and writing the outputs to it. */
+  storageMs: { read: number; write: number };
 }
 
 /**
@@ -72,13 +76,17 @@ export async function processTask(deps: ProcessDeps, targets: readonly ClaimedTa
       results.push({ target, ok: false, error });
     }
   }
-  if (jobs.length === 0) return { results, durationSeconds: 0, computeMs: 0 };
+  if (jobs.length === 0) return { results, durationSeconds: 0, computeMs: 0, passMs: 0, storageMs: { read: 0, write: 0 } };
 
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
   try {
+    const storageMs = { read: 0, write: 0 };
+    let mark = performance.now();
     const input = await deps.store.localPath(task.input_key);
+    storageMs.read = performance.now() - mark;
     try {
+      mark = performance.now();
       const separated = await separateJobs({
         ffmpegPath: deps.ffmpegPath,
         inputPath: input.path,
@@ -87,6 +95,7 @@ export async function processTask(deps: ProcessDeps, targets: readonly ClaimedTa
         engines: deps.engines,
         signal,
       });
+      const passMs = performance.now() - mark;
       const duration = Math.round(separated.durationSeconds * 1000) / 1000;
       for (const target of targets) {
         const job = separated.jobs.get(target.id);
@@ -95,6 +104,7 @@ export async function processTask(deps: ProcessDeps, targets: readonly ClaimedTa
           results.push({ target, ok: false, error: job.error });
           continue;
         }
+        mark = performance.now();
         try {
           const outputs: StoredOutput[] = [];
           for (const file of job.files) {
@@ -105,9 +115,11 @@ export async function processTask(deps: ProcessDeps, targets: readonly ClaimedTa
           results.push({ target, ok: true, outcome: { cost: targetCost(duration, findModel(target.model)!.creditsPerMinute), duration, outputs } });
         } catch (error) {
           results.push({ target, ok: false, error });
+        } finally {
+          storageMs.write += performance.now() - mark;
         }
       }
-      return { results, durationSeconds: separated.durationSeconds, computeMs: separated.computeMs };
+      return { results, durationSeconds: separated.durationSeconds, computeMs: separated.computeMs, passMs, storageMs };
     } finally {
       await input.release();
     }
