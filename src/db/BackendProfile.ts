@@ -7,7 +7,9 @@ export interface BackendProfile {
   notify: boolean;
   /** `SELECT ... FOR UPDATE` row locks; SQLite has none (and needs none: one writer at a time). */
   rowLocks: boolean;
+  /** Transaction-scoped advisory locks (PostgreSQL): serialise a few short statements across processes. */
+  advisoryLocks: boolean;
 }
 
-export const sqliteProfile: BackendProfile = { name: 'sqlite', skipLocked: false, notify: false, rowLocks: false };
-export const postgresProfile: BackendProfile = { name: 'postgres', skipLocked: true, notify: true, rowLocks: true };
+export const sqliteProfile: BackendProfile = { name: 'sqlite', skipLocked: false, notify: false, rowLocks: false, advisoryLocks: false };
+export const postgresProfile: BackendProfile = { name: 'postgres', skipLocked: true, notify: true, rowLocks: true, advisoryLocks: true };

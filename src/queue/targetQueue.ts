@@ -8,6 +8,9 @@ import { writeOutboxMessages } from './writeOutboxMessages.js';
 
 export type ClaimedTarget = Selectable<TargetsTable>;
 
+/** The advisory lock key that serialises target claims (any constant no other lock of this database uses). */
+const claimLockKey = 0x5717_0001;
+
 /**
  * Targets are the work queue. A worker claims one with a lease (a time until which it is theirs),
  * renews it while working, and ends it in one transaction; a lease that runs out makes the target
@@ -23,10 +26,13 @@ export class TargetQueue {
    * The next due task's targets, fairly between clients: the client served longest ago (or never)
    * goes first, so one client's backlog cannot starve another's first task. Every due target of that
    * task is claimed under the same lease, so one worker decodes and separates the input once for
-   * all of them. Each claim is one atomic statement: SQLite runs it under its single writer lock;
-   * PostgreSQL skips rows other workers hold and re-checks the lease on the rows it updates. When
-   * the chosen client's due targets are all being claimed by others at that instant (PostgreSQL),
-   * the oldest due target of anyone is taken. Empty when nothing is due.
+   * all of them. A claim is one transaction of two statements (the first target, then its task's
+   * other due targets), and claims run one at a time: SQLite has one writer, PostgreSQL takes a
+   * transaction advisory lock. Without that, two workers claiming at the same instant split one
+   * task between them and both decode and separate its input. Claims take milliseconds, so
+   * serialising them costs nothing next to a pass. Rows that an ending target's transaction holds
+   * are skipped (PostgreSQL); if they are all the fair client's, the oldest due target of anyone is
+   * taken. Empty when nothing is due.
    */
   async claimTask(owner: string, now: number, leaseMs: number): Promise<ClaimedTarget[]> {
     const lock = this.profile.skipLocked ? sql`for update skip locked` : sql``;
@@ -37,21 +43,27 @@ export class TargetQueue {
       order by coalesce(c.last_claimed_at, 0), c.id limit 1)`;
     const lease = sql`lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}, attempts = attempts + 1`;
     const stillDue = sql`status = 'processing' and (lease_expires_at is null or lease_expires_at < ${now})`;
-    const claimWhere = async (only: ReturnType<typeof sql>) => (await sql<ClaimedTarget>`
-      update targets set ${lease}
-      where id = (
-        select t.id from targets t where ${due} ${only}
-        order by t.available_at, t.created_at, t.position
-        limit 1 ${lock}
-      ) and ${stillDue}
-      returning *`.execute(this.db)).rows[0] ?? null;
-    // Without SKIP LOCKED (SQLite, one writer) the fair claim finds nothing only when nothing is due.
-    const first = (await claimWhere(sql`and t.client_id = ${fairest}`)) ?? (this.profile.skipLocked ? await claimWhere(sql``) : null);
-    if (!first) return [];
-    const rest = (await sql<ClaimedTarget>`
-      update targets set ${lease}
-      where id in (select t.id from targets t where t.task_id = ${first.task_id} and ${due} ${lock}) and ${stillDue}
-      returning *`.execute(this.db)).rows;
+    const claimed = await this.db.transaction().execute(async (tx) => {
+      if (this.profile.advisoryLocks) await sql`select pg_advisory_xact_lock(${claimLockKey})`.execute(tx);
+      const claimWhere = async (only: ReturnType<typeof sql>) => (await sql<ClaimedTarget>`
+        update targets set ${lease}
+        where id = (
+          select t.id from targets t where ${due} ${only}
+          order by t.available_at, t.created_at, t.position
+          limit 1 ${lock}
+        ) and ${stillDue}
+        returning *`.execute(tx)).rows[0] ?? null;
+      // Without SKIP LOCKED (SQLite, one writer) the fair claim finds nothing only when nothing is due.
+      const first = (await claimWhere(sql`and t.client_id = ${fairest}`)) ?? (this.profile.skipLocked ? await claimWhere(sql``) : null);
+      if (!first) return null;
+      const rest = (await sql<ClaimedTarget>`
+        update targets set ${lease}
+        where id in (select t.id from targets t where t.task_id = ${first.task_id} and ${due} ${lock}) and ${stillDue}
+        returning *`.execute(tx)).rows;
+      return { first, rest };
+    });
+    if (!claimed) return [];
+    const { first, rest } = claimed;
     // Written at most every 100 ms per client and process: fairness needs turns, not a write per claim.
     if (now - (this.turnsWritten.get(first.client_id) ?? 0) >= 100) {
       if (this.turnsWritten.size > 10_000) this.turnsWritten.clear();

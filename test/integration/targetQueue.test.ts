@@ -64,4 +64,37 @@ describe.each(backends)('target queue on $name', (backend) => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('workers claiming at the same instant never split a task: each task is claimed whole, once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stemline-tq-'));
+    const { databaseUrl, drop } = await backend.create();
+    // Four pools where the database has them: four worker processes racing for the same tasks.
+    const dbs = [await openDatabase({ databaseUrl: databaseUrl ?? null, dataDir })];
+    if (databaseUrl) for (let i = 0; i < 3; i++) dbs.push(await openDatabase({ databaseUrl, dataDir }));
+    try {
+      const repos = createRepositories(dbs[0].db);
+      await repos.clients.insert({ id: 'c1', name: 'c', credits: null, createdAt: Date.now() });
+      const tasks = 24;
+      for (let n = 0; n < tasks; n++) {
+        await repos.tasks.create({ id: `r${n}`, clientId: 'c1', createdAt: Date.now(), assetId: 'a1', url: null, metadata: null, inputKey: 'assets/a1/a.wav', checkCredits: false,
+          targets: ['vocals', 'drums', 'bass'].map((model, position) => ({ id: `r${n}t${position}`, position, model, formats: ['wav'], residual: null, variant: null, language: null, reserved: 0 })) });
+      }
+      const queues = Array.from({ length: 8 }, (_, i) => new TargetQueue(dbs[i % dbs.length].db, dbs[i % dbs.length].profile));
+      const claims: { owner: string; taskIds: string[]; size: number }[] = [];
+      // Every worker claims in a tight loop until nothing is left, all starting together.
+      await Promise.all(queues.map(async (queue, i) => {
+        for (let claimed = await queue.claimTask(`w${i}`, Date.now(), 60_000); claimed.length > 0; claimed = await queue.claimTask(`w${i}`, Date.now(), 60_000)) {
+          claims.push({ owner: `w${i}`, taskIds: [...new Set(claimed.map((t) => t.task_id))], size: claimed.length });
+        }
+      }));
+      expect(claims).toHaveLength(tasks);
+      expect(claims.every((c) => c.taskIds.length === 1 && c.size === 3)).toBe(true);
+      expect(new Set(claims.map((c) => c.taskIds[0])).size).toBe(tasks);
+      if (databaseUrl) expect(new Set(claims.map((c) => c.owner)).size).toBeGreaterThan(1);
+    } finally {
+      for (const db of dbs) await db.close();
+      await drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
