@@ -15,6 +15,7 @@ import type { Config } from './config/Config.js';
 import { createRepositories } from './db/createRepositories.js';
 import { openDatabase, type Database } from './db/openDatabase.js';
 import { buildApp } from './http/buildApp.js';
+import { buildOpsApp } from './http/buildOpsApp.js';
 import { AppError, isAppError } from './errors/AppError.js';
 import { createMetrics } from './metrics/createMetrics.js';
 import { FetchQueue } from './queue/fetchQueue.js';
@@ -33,7 +34,10 @@ import { WebhookDispatcher } from './webhooks/WebhookDispatcher.js';
 export const version = '0.1.0';
 
 export interface Service {
+  /** The API's address (api role). */
   url: string | null;
+  /** The ops port's address of a process without the api role (STEMLINE_OPS_PORT). */
+  opsUrl: string | null;
   /** Set when this start created the first client with a generated admin key (print it once). */
   generatedAdminKey: string | null;
   database: Database;
@@ -135,6 +139,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     }
 
     let url: string | null = null;
+    let opsUrl: string | null = null;
     if (config.roles.has('api')) {
       const auth = createAuthenticator(repos);
       const sessions = createSessions(auth, await repos.settings.putIfAbsent('session_secret', randomBytes(32).toString('hex')));
@@ -162,6 +167,16 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       url = await listen(app, config.host, config.port);
       // Port 0 (tests) picks a free port: links must name the real one.
       if (config.port === 0 && config.publicUrlDefaulted) publicUrl = url;
+    } else if (config.opsPort !== null) {
+      app = await buildOpsApp({
+        metrics,
+        ready: async () => {
+          await database.db.selectFrom('settings').select('key').limit(1).execute();
+          // A worker that cannot write its outputs should be drained; a dispatcher needs only the database.
+          if (worker) await store.checkWritable();
+        },
+      }, [...config.roles].join(','), log.child({ role: 'ops' }));
+      opsUrl = await listen(app, config.host, config.opsPort);
     }
 
     // Loops start last: a start-up that fails (a taken port) must not leave them running.
@@ -176,7 +191,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
 
     let stopping: Promise<void> | null = null;
     return {
-      url, generatedAdminKey: first?.generatedKey ?? null, database, app, worker, dispatcher, log,
+      url, opsUrl, generatedAdminKey: first?.generatedKey ?? null, database, app, worker, dispatcher, log,
       stop(graceMs = 30_000) {
         stopping ??= (async () => {
           // Stop claiming and stop listening at once; requests in flight get the same grace period,

@@ -27,7 +27,7 @@ export async function runServeCommand(argv: string[], env: NodeJS.ProcessEnv): P
   // the workers and the dispatcher down with it.
   process.on('unhandledRejection', (reason) => service.log.error({ err: reason }, 'unhandled promise rejection (a bug; please report it); still serving'));
   const roles = [...config.roles].join(', ');
-  process.stdout.write(`Stemline ${service.url ? `listening on ${service.url}` : 'running'} (roles: ${roles}; database: ${service.database.profile.name}; data: ${config.dataDir})\n`);
+  process.stdout.write(`Stemline ${service.url ? `listening on ${service.url}` : 'running'} (roles: ${roles}; database: ${service.database.profile.name}; data: ${config.dataDir}${service.opsUrl ? `; health and metrics: ${service.opsUrl}` : ''})\n`);
   if (service.url) process.stdout.write(`Dashboard: ${service.url}/dashboard/ (sign in with an API key)\n`);
   if (service.generatedAdminKey) {
     process.stdout.write(`\nFirst start: created the first client with an admin key. It is shown only now; keep it:\n\n  ${service.generatedAdminKey}\n\n`);

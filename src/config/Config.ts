@@ -4,6 +4,8 @@ import type { StorageLocation } from '../storage/parseStorageUrl.js';
 export interface Config {
   host: string;
   port: number;
+  /** Health, readiness and metrics port of a process without the api role; null: none. */
+  opsPort: number | null;
   publicUrl: string;
   /** True when STEMLINE_PUBLIC_URL was not set (publicUrl was derived from host and port). */
   publicUrlDefaulted: boolean;

@@ -13,6 +13,7 @@ export interface ConfigVariable {
 export const configVariables: readonly ConfigVariable[] = [
   { name: 'STEMLINE_HOST', default: '127.0.0.1', meaning: 'listen address' },
   { name: 'STEMLINE_PORT', default: '8080', meaning: 'listen port (0: any free port)' },
+  { name: 'STEMLINE_OPS_PORT', default: 'none', meaning: 'in a process without the api role (a worker or dispatcher host): serve /healthz, /readyz and /metrics on this port of STEMLINE_HOST (0: any free port)' },
   { name: 'STEMLINE_PUBLIC_URL', default: 'http://<host>:<port>', meaning: 'base URL of signed links and the dashboard, as clients reach the service' },
   { name: 'STEMLINE_DATA_DIR', default: './data', meaning: 'SQLite file and local storage' },
   { name: 'STEMLINE_DATABASE_URL', default: 'SQLite in the data dir', meaning: 'postgres://user@host:5432/db for scale-out, or sqlite:<path>' },

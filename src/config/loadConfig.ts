@@ -35,6 +35,7 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
 
   const host = read('STEMLINE_HOST', '127.0.0.1', text, 'a host name or address');
   const port = read('STEMLINE_PORT', 8080, int(0, 65_535), 'a port number 0-65535');
+  const opsPort = read<number | null>('STEMLINE_OPS_PORT', null, int(0, 65_535), 'a port number 0-65535');
   const publicUrl = read('STEMLINE_PUBLIC_URL', `http://${host.includes(':') ? `[${host}]` : host}:${port}`, (raw) => {
     try {
       const url = new URL(raw);
@@ -66,6 +67,7 @@ export function loadConfig({ env, argv = [] }: { env: Source; argv?: string[] })
   const config: Config = {
     host,
     port,
+    opsPort,
     publicUrl,
     publicUrlDefaulted: !given('STEMLINE_PUBLIC_URL')?.trim(),
     dataDir,

@@ -111,6 +111,7 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
 
   await app.register(async (scope) => {
     opsRoutes(scope, ctx);
+    scope.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => scope.swagger());
     fileRoutes(scope, ctx);
     modelRoutes(scope, ctx);
     assetRoutes(scope, ctx);

@@ -58,6 +58,8 @@ describe.skipIf(problem !== null)('a cluster of hosts in network namespaces (2 A
       env: {
         ...process.env, ...env, STEMLINE_ROLES: roles[name], STEMLINE_DATA_DIR: dataDir, STEMLINE_HOST: host(name).address, STEMLINE_PORT: '8080',
         STEMLINE_PUBLIC_URL: `http://${host(name).address}:8080`,
+        // Worker and dispatcher hosts serve health and metrics on their ops port, as an operator scrapes them.
+        ...(roles[name] === 'api' ? {} : { STEMLINE_OPS_PORT: '9100' }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -175,6 +177,19 @@ describe.skipIf(problem !== null)('a cluster of hosts in network namespaces (2 A
     expect((await fetch(done[0].targets[0].output[0].link)).status).toBe(200);
     // The dispatcher host delivered each event to the receiver in its own namespace.
     await waitUntil('six webhooks', async () => new Set(events().map((e) => e.headers['webhook-id'])).size >= 6);
+    // Each worker and dispatcher host answers health checks and scrapes on its ops port, and only those.
+    let stored = 0;
+    for (const name of ['w1', 'w2', 'disp']) {
+      const ops = `http://${host(name).address}:9100`;
+      expect((await fetch(`${ops}/readyz`)).status).toBe(200);
+      const metrics = await (await fetch(`${ops}/metrics`)).text();
+      if (name !== 'disp') stored += Number(/^stemline_storage_seconds_total\{operation="write"\} (\S+)$/m.exec(metrics)?.[1] ?? 0);
+      else expect(metrics).toMatch(/^stemline_webhook_attempts_total\{outcome="delivered"\} [1-9]/m);
+      const other = await fetch(`${ops}/tasks`);
+      expect(other.status).toBe(404);
+      expect((await other.json() as { message: string }).message).toContain('only /healthz, /readyz and /metrics');
+    }
+    expect(stored).toBeGreaterThan(0);
   });
 
   it('a worker host cut off mid-target: the other host finishes it after the lease expires, one debit, one webhook', async () => {

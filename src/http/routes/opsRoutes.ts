@@ -3,8 +3,8 @@ import { redactPaths } from '../../errors/redactPaths.js';
 import type { AppContext } from '../AppContext.js';
 import { toHttpError } from '../toHttpError.js';
 
-/** Health, readiness, Prometheus metrics and the OpenAPI document: no API key. */
-export function opsRoutes(app: FastifyInstance, ctx: AppContext): void {
+/** Health, readiness and Prometheus metrics, no API key: on the API, and alone on a worker or dispatcher host's ops port. */
+export function opsRoutes(app: FastifyInstance, ctx: Pick<AppContext, 'ready' | 'metrics'>): void {
   const open = { config: { public: true }, schema: { hide: true } };
   app.get('/healthz', open, async () => ({ status: 'ok' }));
   app.get('/readyz', open, async (_request, reply) => {
@@ -21,5 +21,4 @@ export function opsRoutes(app: FastifyInstance, ctx: AppContext): void {
     reply.header('content-type', ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });
-  app.get('/openapi.json', open, async () => app.swagger());
 }
