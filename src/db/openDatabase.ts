@@ -107,9 +107,10 @@ function openPostgres(url: string): Database {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
   };
-  // Keepalives notice a host cut off the network; the server-side timeout frees the locks of a
-  // transaction whose client vanished mid-way (no transaction here waits on anything but the database).
-  const pool = new pg.Pool({ connectionString: url, types, max: 10, keepAlive: true, keepAliveInitialDelayMillis: 10_000, idle_in_transaction_session_timeout: 60_000 });
+  // Keepalives notice a host cut off the network. The server-side timeout frees the locks of a
+  // transaction whose client vanished mid-way (the claim lock among them, which every worker waits
+  // on); no transaction here waits on anything but the database, so 15 s idle means the client is gone.
+  const pool = new pg.Pool({ connectionString: url, types, max: 10, keepAlive: true, keepAliveInitialDelayMillis: 10_000, idle_in_transaction_session_timeout: 15_000 });
   // A connection the server drops (a restart, pg_terminate_backend) errors on its own: idle ones
   // through the pool, checked-out ones on the client. Without a listener either would crash the
   // process; the query in flight fails with the same error, and the pool discards the client.

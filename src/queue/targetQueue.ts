@@ -29,8 +29,8 @@ export class TargetQueue {
    * all of them. A claim is one transaction of two statements (the first target, then its task's
    * other due targets), and claims run one at a time: SQLite has one writer, PostgreSQL takes a
    * transaction advisory lock. Without that, two workers claiming at the same instant split one
-   * task between them and both decode and separate its input. Claims take milliseconds, so
-   * serialising them costs nothing next to a pass. Rows that an ending target's transaction holds
+   * task between them and both decode and separate its input. A claim is two short
+   * statements; a pass takes seconds. Rows that an ending target's transaction holds
    * are skipped (PostgreSQL); if they are all the fair client's, the oldest due target of anyone is
    * taken. Empty when nothing is due.
    */
