@@ -13,6 +13,7 @@ import { probeMedia } from './audio/probeMedia.js';
 import { resolveFfmpegPath } from './audio/resolveFfmpegPath.js';
 import type { Config } from './config/Config.js';
 import { createRepositories } from './db/createRepositories.js';
+import { ensureFirstClientOnce } from './db/ensureFirstClientOnce.js';
 import { openDatabase, type Database } from './db/openDatabase.js';
 import { buildApp } from './http/buildApp.js';
 import { buildOpsApp } from './http/buildOpsApp.js';
@@ -25,7 +26,7 @@ import { startPeriodic } from './queue/startPeriodic.js';
 import { TargetQueue } from './queue/targetQueue.js';
 import { TargetWorker } from './queue/TargetWorker.js';
 import { Wakeups } from './queue/Wakeups.js';
-import { createAuthenticator, ensureFirstClient } from './services/apiKeys.js';
+import { createAuthenticator } from './services/apiKeys.js';
 import { createSessions } from './services/sessions.js';
 import { openStorage } from './storage/openStorage.js';
 import { checkUrlAllowed, createGuardedAgent } from './webhooks/egressGuard.js';
@@ -65,7 +66,7 @@ export async function startService(config: Readonly<Config>, options: { logger?:
     const storage = await openStorage(config, { publicUrl: () => publicUrl, linkSecret });
     cleanups.push(async () => storage.close());
     const { store, links, proxyLinks } = storage;
-    const first = await ensureFirstClient(repos, config.adminKey, Date.now());
+    const first = await ensureFirstClientOnce(database, config.adminKey, Date.now());
     // Only the API (variants, GET /models) and the workers (running them) read the models folder: a
     // dispatcher-only process does not open every model file at start.
     const { models, catalogue } = config.roles.has('api') || config.roles.has('worker')

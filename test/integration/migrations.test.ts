@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../src/db/migrations/index.js';
 import { openDatabase } from '../../src/db/openDatabase.js';
+import { ensureFirstClientOnce } from '../../src/db/ensureFirstClientOnce.js';
 import { backends } from '../helpers/backends.js';
+import { adminKey } from '../helpers/testService.js';
 
 describe.each(backends)('migrations on $name', (backend) => {
   it('several processes starting at once migrate once, under the lock, and all can work', async () => {
@@ -21,6 +23,24 @@ describe.each(backends)('migrations on $name', (backend) => {
       expect((await again.db.selectFrom('kysely_migration' as never).selectAll().execute()).length).toBe(Object.keys(migrations).length);
       await again.close();
     } finally {
+      await drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('hosts starting together on an empty database create one first client, not one each', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stemline-first-'));
+    const { databaseUrl, drop } = await backend.create();
+    const opened = [await openDatabase({ databaseUrl: databaseUrl ?? null, dataDir })];
+    // Three pools where the database has them: three hosts at their first start.
+    if (databaseUrl) for (let i = 0; i < 2; i++) opened.push(await openDatabase({ databaseUrl, dataDir }));
+    try {
+      const results = await Promise.all([0, 1, 2].map((i) => ensureFirstClientOnce(opened[i % opened.length], adminKey, Date.now())));
+      expect(results.filter((r) => r !== null)).toHaveLength(1);
+      expect(await opened[0].db.selectFrom('clients').selectAll().execute()).toHaveLength(1);
+      expect(await opened[0].db.selectFrom('api_keys').selectAll().execute()).toHaveLength(1);
+    } finally {
+      for (const database of opened) await database.close();
       await drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
