@@ -233,13 +233,12 @@ describe.skipIf(problem !== null)('a cluster of hosts in network namespaces (2 A
     const asset = (await call('api1', 'POST', '/assets', fileForm(clip, 'short.wav'))).body;
     const ids: string[] = [];
     const order = ['api1', 'api2', 'w1', 'w2', 'disp'];
-    for (const [i, name] of order.entries()) {
+    for (const name of order) {
       const via = name === 'api1' ? 'api2' : 'api1';
       for (let k = 0; k < 2; k++) ids.push((await call(via, 'POST', '/tasks', { assetId: asset.id, targets: [{ model: 'drums', formats: ['wav'] }, { model: 'bass', formats: ['flac'] }] })).body.id);
       await stop(name);
       expect(procs.get(name)!.child.exitCode, `${name} exited cleanly`).toBe(0);
       await start(name);
-      void i;
     }
     const done = await Promise.all(ids.map((id) => waitTask(id)));
     expect(done.flatMap((t) => t.targets.map((x: { status: string }) => x.status))).toEqual(new Array(ids.length * 2).fill('completed'));
