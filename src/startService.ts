@@ -139,6 +139,12 @@ export async function startService(config: Readonly<Config>, options: { logger?:
       });
     }
 
+    // Readiness: the database answers, and storage takes a write where this process writes files
+    // (uploads, outputs); a dispatcher-only process needs only the database.
+    const ready = async () => {
+      await database.db.selectFrom('settings').select('key').limit(1).execute();
+      if (config.roles.has('api') || worker) await store.checkWritable();
+    };
     let url: string | null = null;
     let opsUrl: string | null = null;
     if (config.roles.has('api')) {
@@ -160,23 +166,13 @@ export async function startService(config: Readonly<Config>, options: { logger?:
         checkUrl: (u) => checkUrlAllowed(u, egress),
         notify: () => wakeups.notify(),
         notifyWebhooks,
-        ready: async () => {
-          await database.db.selectFrom('settings').select('key').limit(1).execute();
-          await store.checkWritable();
-        },
+        ready,
       }, log.child({ role: 'api' }));
       url = await listen(app, config.host, config.port);
       // Port 0 (tests) picks a free port: links must name the real one.
       if (config.port === 0 && config.publicUrlDefaulted) publicUrl = url;
     } else if (config.opsPort !== null) {
-      app = await buildOpsApp({
-        metrics,
-        ready: async () => {
-          await database.db.selectFrom('settings').select('key').limit(1).execute();
-          // A worker that cannot write its outputs should be drained; a dispatcher needs only the database.
-          if (worker) await store.checkWritable();
-        },
-      }, [...config.roles].join(','), log.child({ role: 'ops' }));
+      app = await buildOpsApp({ metrics, ready }, [...config.roles].join(','), log.child({ role: 'ops' }));
       opsUrl = await listen(app, config.host, config.opsPort);
     }
 

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/AppError.js';
 import type { Principal } from '../services/apiKeys.js';
@@ -18,6 +18,7 @@ import { opsRoutes } from './routes/opsRoutes.js';
 import { taskRoutes } from './routes/taskRoutes.js';
 import { webhookRoutes } from './routes/webhookRoutes.js';
 import { rejectNulCharacters } from './rejectNulCharacters.js';
+import { sendFrameworkError } from './sendFrameworkError.js';
 import { formatSchemaErrors, toHttpError } from './toHttpError.js';
 
 declare module 'fastify' {
@@ -41,11 +42,7 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
     // Per-request lines would dominate the log and the hot path; failures are logged below instead.
     logController: new LogController({ disableRequestLogging: true }),
     schemaErrorFormatter: formatSchemaErrors,
-    // Errors Fastify answers before routing (a malformed %-escape in the path) get the catalogue shape too.
-    frameworkErrors: (error, _request, reply) => {
-      const body = toHttpError(error);
-      void (reply as FastifyReply).status(body.statusCode).send(body);
-    },
+    frameworkErrors: sendFrameworkError,
     schemaController: { compilersFactory: { buildValidator: buildValidator() } },
   });
   app.decorateRequest('principal', null);

@@ -1,8 +1,9 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/AppError.js';
 import type { AppContext } from './AppContext.js';
 import { opsRoutes } from './routes/opsRoutes.js';
+import { sendFrameworkError } from './sendFrameworkError.js';
 import { toHttpError } from './toHttpError.js';
 
 /**
@@ -14,10 +15,7 @@ export async function buildOpsApp(ctx: Pick<AppContext, 'ready' | 'metrics'>, ro
     loggerInstance: logger as unknown as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024,
-    frameworkErrors: (error, _request, reply) => {
-      const body = toHttpError(error);
-      void (reply as FastifyReply).status(body.statusCode).send(body);
-    },
+    frameworkErrors: sendFrameworkError,
   });
   app.setErrorHandler((error, _request, reply) => {
     const body = toHttpError(error);

@@ -4,12 +4,10 @@ import type { Schema, TargetsTable, TasksTable } from '../db/schema.js';
 import { newId } from '../domain/newId.js';
 import type { StoredOutput } from '../domain/records.js';
 import type { WebhookEvent } from '../domain/webhookEvents.js';
+import { advisoryLock, lockedTransaction } from '../db/lockedTransaction.js';
 import { writeOutboxMessages } from './writeOutboxMessages.js';
 
 export type ClaimedTarget = Selectable<TargetsTable>;
-
-/** The advisory lock key that serialises target claims (any constant no other lock of this database uses). */
-const claimLockKey = 0x5717_0001;
 
 /**
  * Targets are the work queue. A worker claims one with a lease (a time until which it is theirs),
@@ -43,8 +41,7 @@ export class TargetQueue {
       order by coalesce(c.last_claimed_at, 0), c.id limit 1)`;
     const lease = sql`lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}, attempts = attempts + 1`;
     const stillDue = sql`status = 'processing' and (lease_expires_at is null or lease_expires_at < ${now})`;
-    const claimed = await this.db.transaction().execute(async (tx) => {
-      if (this.profile.advisoryLocks) await sql`select pg_advisory_xact_lock(${claimLockKey})`.execute(tx);
+    const claimed = await lockedTransaction(this.db, this.profile, advisoryLock.targetClaims, async (tx) => {
       const claimWhere = async (only: ReturnType<typeof sql>) => (await sql<ClaimedTarget>`
         update targets set ${lease}
         where id = (

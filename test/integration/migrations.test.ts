@@ -6,6 +6,7 @@ import { migrations } from '../../src/db/migrations/index.js';
 import { openDatabase } from '../../src/db/openDatabase.js';
 import { ensureFirstClientOnce } from '../../src/db/ensureFirstClientOnce.js';
 import { backends } from '../helpers/backends.js';
+import { openPools } from '../helpers/openPools.js';
 import { adminKey } from '../helpers/testService.js';
 
 describe.each(backends)('migrations on $name', (backend) => {
@@ -31,9 +32,8 @@ describe.each(backends)('migrations on $name', (backend) => {
   it('hosts starting together on an empty database create one first client, not one each', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'stemline-first-'));
     const { databaseUrl, drop } = await backend.create();
-    const opened = [await openDatabase({ databaseUrl: databaseUrl ?? null, dataDir })];
-    // Three pools where the database has them: three hosts at their first start.
-    if (databaseUrl) for (let i = 0; i < 2; i++) opened.push(await openDatabase({ databaseUrl, dataDir }));
+    // Three hosts at their first start.
+    const opened = await openPools(databaseUrl, dataDir, 3);
     try {
       const results = await Promise.all([0, 1, 2].map((i) => ensureFirstClientOnce(opened[i % opened.length], adminKey, Date.now())));
       expect(results.filter((r) => r !== null)).toHaveLength(1);

@@ -6,6 +6,7 @@ import { createRepositories } from '../../src/db/createRepositories.js';
 import { openDatabase } from '../../src/db/openDatabase.js';
 import { TargetQueue } from '../../src/queue/targetQueue.js';
 import { backends } from '../helpers/backends.js';
+import { openPools } from '../helpers/openPools.js';
 
 describe.each(backends)('target queue on $name', (backend) => {
   it('targets of one task ending at the same moment: the task completes, and the last snapshot has every result', async () => {
@@ -68,9 +69,8 @@ describe.each(backends)('target queue on $name', (backend) => {
   it('workers claiming at the same instant never split a task: each task is claimed whole, once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'stemline-tq-'));
     const { databaseUrl, drop } = await backend.create();
-    // Four pools where the database has them: four worker processes racing for the same tasks.
-    const dbs = [await openDatabase({ databaseUrl: databaseUrl ?? null, dataDir })];
-    if (databaseUrl) for (let i = 0; i < 3; i++) dbs.push(await openDatabase({ databaseUrl, dataDir }));
+    // Four worker processes racing for the same tasks.
+    const dbs = await openPools(databaseUrl, dataDir, 4);
     try {
       const repos = createRepositories(dbs[0].db);
       await repos.clients.insert({ id: 'c1', name: 'c', credits: null, createdAt: Date.now() });
