@@ -23,8 +23,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   // Layers: imports point down (ARCHITECTURE.md, "Layers"):
-  // domain <- services <- queue, audio, storage, db <- webhooks <- http <- cli, startService.
-  ...layer(['src/domain/**/*.ts', 'src/audio/dsp/**/*.ts'], ['services', 'queue', 'webhooks', 'db', 'http', 'storage', 'audio', 'cli', 'config', 'metrics'], 'Pure code imports no other layer.', [
+  // wire <- domain <- services <- queue, audio, storage, db <- webhooks <- http <- cli, startService; wire <- sdk <- cli.
+  // The wire contract is the bottom layer; the SDK stands on it alone (it ships to users' own programs).
+  ...layer(['src/wire/**/*.ts'], ['domain', 'services', 'queue', 'webhooks', 'db', 'http', 'storage', 'audio', 'cli', 'config', 'metrics', 'errors', 'sdk'], 'The wire contract imports nothing of the project.'),
+  ...layer(['src/sdk/**/*.ts'], ['domain', 'services', 'queue', 'webhooks', 'db', 'http', 'storage', 'audio', 'cli', 'config', 'metrics', 'errors'], 'The SDK depends only on the wire contract and Node.'),
+  ...layer(['src/domain/**/*.ts', 'src/audio/dsp/**/*.ts'], ['services', 'queue', 'webhooks', 'db', 'http', 'storage', 'audio', 'cli', 'config', 'metrics', 'sdk'], 'Pure code imports no other layer.', [
     { group: ['node:fs', 'node:fs/*', 'node:child_process', 'node:net', 'node:http', 'node:worker_threads', 'fs', 'child_process'], message: 'Pure code does no I/O.' },
   ]),
   ...layer(['src/services/**/*.ts'], ['queue', 'webhooks', 'db', 'http', 'audio', 'cli'], 'Services depend on domain and ports, not on adapters or loops.'),

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, type Key } from './api.js';
+import { api, type ApiKey, type IssuedApiKey } from './api.js';
 import { Action, Empty, ErrorBox, Loading, useLoad, when } from './ui.js';
 
 /**
@@ -13,7 +13,7 @@ export function KeyManager({ paths, currentKeyId, confirmRevoke, createKind }: {
   confirmRevoke?: boolean;
   createKind?: 'secondary';
 }) {
-  const keys = useLoad(() => api<Key[]>('GET', paths.list), [paths.list]);
+  const keys = useLoad(() => api<ApiKey[]>('GET', paths.list), [paths.list]);
   const [created, setCreated] = useState<string | null>(null);
   return (
     <>
@@ -43,7 +43,7 @@ export function KeyManager({ paths, currentKeyId, confirmRevoke, createKind }: {
         </div>
       )}
       <p><Action label="Create key" kind={createKind} run={async () => {
-        const key = await api<Key>('POST', paths.create);
+        const key = await api<IssuedApiKey>('POST', paths.create);
         setCreated(key.key ?? null);
         await keys.reload();
       }} /></p>

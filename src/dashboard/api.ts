@@ -57,29 +57,5 @@ export function upload<T>(path: string, file: File, onProgress: (fraction: numbe
   });
 }
 
-export interface Account {
-  client: { id: string; name: string; credits: number | null; createdAt: string };
-  key: { id: string; prefix: string; admin: boolean } | null;
-}
-
-export interface Output { name: string; format: string; link: string }
-export interface Target {
-  id: string; model: string; formats: string[]; status: 'processing' | 'completed' | 'error';
-  cost?: number; duration?: number; residual?: boolean; output: Output[]; error?: { code: number; message: string };
-}
-export interface Task {
-  id: string; createdAt: string; completedAt: string | null; clientId: string; assetId?: string; url?: string;
-  cost?: number; metadata?: string; targets: Target[];
-}
-export interface Model { id: string; name: string; description: string; residual: boolean; variants: string[]; outputFormats: string[]; creditsPerMinute: number }
-export interface Endpoint {
-  id: string; url: string; description: string | null; events: string[]; enabled: boolean; disabledReason: string | null;
-  secret: string; previousSecretExpiresAt: string | null; failingSince: string | null; createdAt: string;
-}
-export interface Attempt { attempt: number; at: string; statusCode: number | null; durationMs: number; error: string | null; response: string }
-export interface Message {
-  id: string; event: string; taskId: string; targetId: string; status: 'pending' | 'delivered' | 'failed';
-  createdAt: string; nextAttemptAt: string | null; attempts: Attempt[];
-}
-export interface Key { id: string; prefix: string; admin: boolean; createdAt: string; revokedAt: string | null; key?: string }
-export interface Client { id: string; name: string; credits: number | null; createdAt: string }
+// The shapes are the wire contract's (src/wire), imported as types only: nothing of TypeBox is bundled.
+export type { Account, ApiKey, Attempt, Client, Endpoint, IssuedApiKey, Message, Model, Output, Target, Task } from '../wire/index.js';

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { TargetStatus } from '../domain/TargetStatus.js';
+import type { MessageStatus } from '../wire/Message.js';
 
 /** Database schema (both dialects). Times are Unix epoch milliseconds; booleans are 0/1 integers. */
 export interface Schema {
@@ -34,8 +35,6 @@ export interface WebhookEndpointsTable {
   created_at: number;
   updated_at: number;
 }
-
-export type MessageStatus = 'pending' | 'delivered' | 'failed';
 
 export interface WebhookMessagesTable {
   /** The `webhook-id` header value, the same on every attempt. */

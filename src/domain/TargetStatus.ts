@@ -1,2 +1,2 @@
-/** A target moves processing -> completed or processing -> error, once. */
-export type TargetStatus = 'processing' | 'completed' | 'error';
+/** A target moves processing -> completed or processing -> error, once (the union is the wire's). */
+export type { TargetStatus } from '../wire/Task.js';

@@ -1,3 +1,4 @@
+import type { MessageStatus } from '../wire/Message.js';
 import type { TargetStatus } from './TargetStatus.js';
 
 /** The records use cases, renderers and the database adapters pass around: plain data, no behaviour. */
@@ -142,7 +143,7 @@ export interface WebhookMessage {
   event: string;
   taskId: string;
   targetId: string;
-  status: 'pending' | 'delivered' | 'failed';
+  status: MessageStatus;
   createdAt: number;
   nextAttemptAt: number | null;
   attempts: WebhookAttempt[];

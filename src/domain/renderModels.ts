@@ -1,8 +1,9 @@
 import { inputFormats } from './outputFormats.js';
+import type { ModelList } from '../wire/Model.js';
 import type { ModelDefinition } from './modelCatalogue.js';
 
 /** GET /models: `{ models: [Model] }` in the shape of spec/api.md "Models". */
-export function renderModels(models: readonly ModelDefinition[], limits: { maxDurationSeconds: number }) {
+export function renderModels(models: readonly ModelDefinition[], limits: { maxDurationSeconds: number }): ModelList {
   return {
     models: models.map((m) => ({
       id: m.id,

@@ -1,3 +1,4 @@
+import type { Target, Task } from '../wire/Task.js';
 import type { TargetRecord, TaskRecord } from './records.js';
 
 /** Signs a storage key into a download link named `filename`. */
@@ -9,36 +10,37 @@ export type LinkSigner = (key: string, filename: string) => string;
  * target `output` always, `cost`/`duration` only when completed, `error` only on error, and
  * `residual`/`variant`/`language` only when they were given. Links are signed at each call.
  */
-export function renderTask(task: TaskRecord, sign: LinkSigner): Record<string, unknown> {
+export function renderTask(task: TaskRecord, sign: LinkSigner): Task {
   const completed = task.targets.filter((t) => t.status === 'completed');
-  const out: Record<string, unknown> = {
+  // Built in the wire's key order, so JSON.stringify (webhooks) and the response serializer agree.
+  return {
     id: task.id,
     createdAt: iso(task.createdAt),
     completedAt: task.completedAt === null ? null : iso(task.completedAt),
     clientId: task.clientId,
+    ...(task.assetId !== null && { assetId: task.assetId }),
+    ...(task.url !== null && { url: task.url }),
+    ...(completed.length > 0 && { cost: completed.reduce((sum, t) => sum + (t.cost ?? 0), 0) }),
+    ...(task.metadata !== null && { metadata: task.metadata }),
+    targets: task.targets.map((target) => renderTarget(target, sign)),
   };
-  if (task.assetId !== null) out.assetId = task.assetId;
-  if (task.url !== null) out.url = task.url;
-  if (completed.length > 0) out.cost = completed.reduce((sum, t) => sum + (t.cost ?? 0), 0);
-  if (task.metadata !== null) out.metadata = task.metadata;
-  out.targets = task.targets.map((target) => renderTarget(target, sign));
-  return out;
 }
 
-function renderTarget(target: TargetRecord, sign: LinkSigner): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: target.id, model: target.model };
-  if (target.status === 'completed') out.cost = target.cost ?? 0;
-  out.formats = target.formats;
-  out.status = target.status;
-  if (target.status === 'completed') out.duration = target.duration ?? 0;
-  if (target.residual !== null) out.residual = target.residual;
-  if (target.variant !== null) out.variant = target.variant;
-  if (target.language !== null) out.language = target.language;
-  out.output = target.status === 'completed'
-    ? target.outputs.map((o) => ({ name: o.name, format: o.format, link: sign(o.key, `${o.name}.${o.format}`) }))
-    : [];
-  if (target.status === 'error' && target.error) out.error = { code: target.error.code, message: target.error.message };
-  return out;
+function renderTarget(target: TargetRecord, sign: LinkSigner): Target {
+  const completed = target.status === 'completed';
+  return {
+    id: target.id,
+    model: target.model,
+    ...(completed && { cost: target.cost ?? 0 }),
+    formats: target.formats,
+    status: target.status,
+    ...(completed && { duration: target.duration ?? 0 }),
+    ...(target.residual !== null && { residual: target.residual }),
+    ...(target.variant !== null && { variant: target.variant }),
+    ...(target.language !== null && { language: target.language }),
+    output: completed ? target.outputs.map((o) => ({ name: o.name, format: o.format, link: sign(o.key, `${o.name}.${o.format}`) })) : [],
+    ...(target.status === 'error' && target.error && { error: { code: target.error.code, message: target.error.message } }),
+  };
 }
 
 export function iso(ms: number): string {

@@ -1,13 +1,15 @@
+import type { Endpoint, WebhookEvent } from '../wire/Endpoint.js';
+import type { Message } from '../wire/Message.js';
 import type { WebhookEndpoint, WebhookMessage } from './records.js';
 import { iso } from './renderTask.js';
 
 /** An endpoint as its client sees it (the secret included: only its own client can read it). */
-export function renderEndpoint(e: WebhookEndpoint, now: number): Record<string, unknown> {
+export function renderEndpoint(e: WebhookEndpoint, now: number): Endpoint {
   return {
     id: e.id,
     url: e.url,
     description: e.description,
-    events: e.events,
+    events: e.events as WebhookEvent[],
     enabled: e.enabled,
     disabledReason: e.disabledReason,
     secret: e.secret,
@@ -19,7 +21,7 @@ export function renderEndpoint(e: WebhookEndpoint, now: number): Record<string, 
 }
 
 /** A message with its attempt log (spec/api.md "Webhook endpoints"). */
-export function renderMessage(m: WebhookMessage): Record<string, unknown> {
+export function renderMessage(m: WebhookMessage): Message {
   return {
     id: m.id,
     event: m.event,

@@ -45,6 +45,9 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
     frameworkErrors: sendFrameworkError,
     schemaController: { compilersFactory: { buildValidator: buildValidator() } },
   });
+  // Response schemas (src/wire) document the answers; bodies are written by JSON.stringify so they keep
+  // the renderers' key order, byte for byte the same as the webhook bodies.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('principal', null);
 
   await app.register(swagger, {

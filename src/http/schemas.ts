@@ -1,7 +1,11 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { ErrorBody } from '../wire/ErrorBody.js';
+import { MessageStatus } from '../wire/Message.js';
+import { TargetStatus } from '../wire/Task.js';
+import { WebhookEvent } from '../wire/Endpoint.js';
 import { maxCredits, maxMetadataCharacters, maxSkip, maxUrlLength } from '../domain/limits.js';
 
-/** Shared JSON schemas: they validate requests and generate /openapi.json. */
+/** Request schemas (validation and /openapi.json); the answers' shapes are in src/wire/. */
 const skip = Type.Optional(Type.Integer({ minimum: 0, maximum: maxSkip, default: 0 }));
 
 export const Paging = Type.Object({
@@ -10,10 +14,6 @@ export const Paging = Type.Object({
 });
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-
-export const ErrorBody = Type.Object({
-  statusCode: Type.Integer(), error: Type.String(), code: Type.String(), message: Type.String(),
-});
 
 export const Target = Type.Object({
   model: Type.String({ description: 'A model id from GET /models' }),
@@ -33,7 +33,7 @@ export const CreateTaskBody = Type.Object({
 export const TaskQuery = Type.Object({
   skip,
   take: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
-  status: Type.Optional(Type.Union([Type.Literal('processing'), Type.Literal('completed'), Type.Literal('error')])),
+  status: Type.Optional(TargetStatus),
   model: Type.Optional(Type.String()),
   createdAfter: Type.Optional(Type.String({ format: 'date-time' })),
   createdBefore: Type.Optional(Type.String({ format: 'date-time' })),
@@ -48,7 +48,7 @@ export const CreateClientBody = Type.Object({
 
 export const CreditsBody = Type.Object({ delta: Type.Number({ minimum: -maxCredits, maximum: maxCredits }) });
 
-const WebhookEvents = Type.Array(Type.Union([Type.Literal('target.completed'), Type.Literal('target.error')]), { minItems: 1, description: 'Default: both events' });
+const WebhookEvents = Type.Array(WebhookEvent, { minItems: 1, description: 'Default: both events' });
 
 export const CreateEndpointBody = Type.Object({
   url: Type.String({ maxLength: maxUrlLength, description: 'http(s) URL that receives the POSTs' }),
@@ -66,9 +66,14 @@ export const UpdateEndpointBody = Type.Object({
 export const MessageQuery = Type.Object({
   skip,
   take: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
+  status: Type.Optional(MessageStatus),
 });
 
 export const MessageParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), messageId: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export const RecoverBody = Type.Object({ since: Type.String({ format: 'date-time', description: 'Redeliver failed messages created since this time' }) });
+
+/** A route's `response` schema: its answer, and the error body every failure has (documents /openapi.json). */
+export function answers<T extends TSchema>(ok: T) {
+  return { 200: ok, '4xx': ErrorBody, '5xx': ErrorBody };
+}

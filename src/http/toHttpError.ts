@@ -1,15 +1,12 @@
 import { STATUS_CODES } from 'node:http';
+import type { ErrorBody } from '../wire/ErrorBody.js';
 import type { ErrorCode } from '../errors/errorCatalogue.js';
 import { isAppError } from '../errors/AppError.js';
 import { isStorageFull, isTransientDatabaseError } from '../errors/classifyError.js';
 import { redactPaths } from '../errors/redactPaths.js';
 
-export interface HttpErrorBody {
-  statusCode: number;
-  error: string;
-  code: string;
-  message: string;
-}
+/** Error answers are the wire's ErrorBody. */
+export type HttpErrorBody = ErrorBody;
 
 /** The only place an error becomes an HTTP status and body (spec/api.md "Errors"). */
 export function toHttpError(error: unknown): HttpErrorBody {

@@ -1,3 +1,4 @@
+import type { MessageStatus } from '../wire/Message.js';
 import type { ApiKey, Asset, Client, EndpointPatch, NewTask, TaskFilters, TaskRecord, WebhookEndpoint, WebhookMessage } from '../domain/records.js';
 
 /** What use cases need from storage of state; db/ implements it for SQLite and PostgreSQL. */
@@ -75,7 +76,7 @@ export interface WebhooksPort {
   delete(clientId: string, id: string): Promise<boolean>;
   /** New secret; the old one keeps signing until `previousUntil`. */
   rotateSecret(clientId: string, id: string, secret: string, previousUntil: number, now: number): Promise<WebhookEndpoint | null>;
-  messages(clientId: string, endpointId: string, query: { skip: number; take: number; status?: 'pending' | 'delivered' | 'failed' }): Promise<WebhookMessage[]>;
+  messages(clientId: string, endpointId: string, query: { skip: number; take: number; status?: MessageStatus }): Promise<WebhookMessage[]>;
   /** Makes one message of the client's endpoint due now (any status); false when there is no such message. */
   retry(clientId: string, endpointId: string, messageId: string, now: number): Promise<boolean>;
   /** Queues a `webhook.test` message to the endpoint with `payload` (a TaskRecord JSON); returns its id. */

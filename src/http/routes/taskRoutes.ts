@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { TargetStatus } from '../../wire/Task.js';
 import type { TaskRecord } from '../../domain/records.js';
 import { renderTask } from '../../domain/renderTask.js';
 import { taskLinkFiles } from '../../domain/taskLinkFiles.js';
@@ -7,12 +8,14 @@ import { AppError } from '../../errors/AppError.js';
 import { cacheCompletedTasks } from '../../services/cacheCompletedTasks.js';
 import { createTask } from '../../services/createTask.js';
 import type { AppContext } from '../AppContext.js';
-import { CreateTaskBody, IdParams, StatisticsQuery, TaskQuery } from '../schemas.js';
+import { Type } from '@sinclair/typebox';
+import { Task, TaskStatistics } from '../../wire/Task.js';
+import { answers, CreateTaskBody, IdParams, StatisticsQuery, TaskQuery } from '../schemas.js';
 
 interface TaskQueryString {
   skip?: number;
   take?: number;
-  status?: 'processing' | 'completed' | 'error';
+  status?: TargetStatus;
   model?: string;
   createdAfter?: string;
   createdBefore?: string;
@@ -26,19 +29,19 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
   let renderedSecond = 0;
   const rendered = new Map<string, string>();
 
-  app.post('/tasks', { schema: { summary: 'Create a task: one input, 1 to 10 targets', tags: ['tasks'], body: CreateTaskBody } }, async (request) => {
+  app.post('/tasks', { schema: { summary: 'Create a task: one input, 1 to 10 targets', tags: ['tasks'], body: CreateTaskBody, response: answers(Task) } }, async (request) => {
     const task = await createTask({
       repos: ctx.repos, catalogue: ctx.catalogue, maxTargets: ctx.config.maxTargets, checkUrl: ctx.checkUrl, notify: ctx.notify,
     }, request.principal!.clientId, request.body, Date.now());
     return renderTask(task, await signerFor(task));
   });
 
-  app.get<{ Querystring: { name: 'usage' | 'distribution' } }>('/tasks/statistics', { schema: { summary: 'Usage by month or by model', tags: ['tasks'], querystring: StatisticsQuery } }, async (request) => {
+  app.get<{ Querystring: { name: 'usage' | 'distribution' } }>('/tasks/statistics', { schema: { summary: 'Usage by month or by model', tags: ['tasks'], querystring: StatisticsQuery, response: answers(TaskStatistics) } }, async (request) => {
     const rows = await ctx.repos.tasks.completedUsage(request.principal!.clientId);
     return request.query.name === 'usage' ? usageByMonth(rows) : distributionByModel(rows);
   });
 
-  app.get<{ Params: { id: string } }>('/tasks/:id', { schema: { summary: 'A task, with freshly signed output links', tags: ['tasks'], params: IdParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/tasks/:id', { schema: { summary: 'A task, with freshly signed output links', tags: ['tasks'], params: IdParams, response: answers(Task) } }, async (request, reply) => {
     const task = await reader.get(request.principal!.clientId, request.params.id);
     if (!task) throw new AppError('not_found', `No task '${request.params.id}'.`);
     if (task.completedAt === null) return renderTask(task, await signerFor(task));
@@ -56,7 +59,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.type('application/json; charset=utf-8').send(body);
   });
 
-  app.get<{ Querystring: TaskQueryString }>('/tasks', { schema: { summary: 'Tasks, newest first', tags: ['tasks'], querystring: TaskQuery } }, async (request) => {
+  app.get<{ Querystring: TaskQueryString }>('/tasks', { schema: { summary: 'Tasks, newest first', tags: ['tasks'], querystring: TaskQuery, response: answers(Type.Array(Task)) } }, async (request) => {
     const q = request.query;
     const tasks = await ctx.repos.tasks.list(request.principal!.clientId, {
       skip: q.skip ?? 0, take: q.take ?? 10, status: q.status, model: q.model,
