@@ -8,3 +8,5 @@ export * from './ErrorBody.js';
 export * from './Message.js';
 export * from './Model.js';
 export * from './Task.js';
+export * from './limits.js';
+export * from './requests.js';

@@ -10,7 +10,8 @@ import type { AppContext } from '../AppContext.js';
 import { Type } from '@sinclair/typebox';
 import { ApiKey, IssuedApiKey, KeyRevoked } from '../../wire/ApiKey.js';
 import { Client as ClientBody } from '../../wire/Client.js';
-import { answers, CreateClientBody, CreditsBody, IdParams } from '../schemas.js';
+import { CreateClientBody, CreditsBody } from '../../wire/requests.js';
+import { answers, IdParams } from '../schemas.js';
 
 /** Administration (admin keys only): clients, their keys and credits. */
 export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {

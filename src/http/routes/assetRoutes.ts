@@ -7,7 +7,8 @@ import type { AppContext } from '../AppContext.js';
 import { Type } from '@sinclair/typebox';
 import { Asset as AssetBody } from '../../wire/Asset.js';
 import { Deleted } from '../../wire/Deleted.js';
-import { answers, IdParams, Paging } from '../schemas.js';
+import { Paging } from '../../wire/requests.js';
+import { answers, IdParams } from '../schemas.js';
 import { toUploadError } from '../toUploadError.js';
 
 export function assetRoutes(app: FastifyInstance, ctx: AppContext): void {

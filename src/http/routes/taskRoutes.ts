@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { TargetStatus } from '../../wire/Task.js';
 import type { TaskRecord } from '../../domain/records.js';
 import { renderTask } from '../../domain/renderTask.js';
 import { taskLinkFiles } from '../../domain/taskLinkFiles.js';
@@ -10,16 +9,8 @@ import { createTask } from '../../services/createTask.js';
 import type { AppContext } from '../AppContext.js';
 import { Type } from '@sinclair/typebox';
 import { Task, TaskStatistics } from '../../wire/Task.js';
-import { answers, CreateTaskBody, IdParams, StatisticsQuery, TaskQuery } from '../schemas.js';
-
-interface TaskQueryString {
-  skip?: number;
-  take?: number;
-  status?: TargetStatus;
-  model?: string;
-  createdAfter?: string;
-  createdBefore?: string;
-}
+import { CreateTaskBody, TaskQuery } from '../../wire/requests.js';
+import { answers, IdParams, StatisticsQuery } from '../schemas.js';
 
 export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
   const signerFor = (...tasks: TaskRecord[]) => ctx.links.prepare(taskLinkFiles(tasks));
@@ -59,7 +50,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.type('application/json; charset=utf-8').send(body);
   });
 
-  app.get<{ Querystring: TaskQueryString }>('/tasks', { schema: { summary: 'Tasks, newest first', tags: ['tasks'], querystring: TaskQuery, response: answers(Type.Array(Task)) } }, async (request) => {
+  app.get<{ Querystring: TaskQuery }>('/tasks', { schema: { summary: 'Tasks, newest first', tags: ['tasks'], querystring: TaskQuery, response: answers(Type.Array(Task)) } }, async (request) => {
     const q = request.query;
     const tasks = await ctx.repos.tasks.list(request.principal!.clientId, {
       skip: q.skip ?? 0, take: q.take ?? 10, status: q.status, model: q.model,

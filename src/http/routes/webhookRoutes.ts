@@ -7,7 +7,8 @@ import { Type } from '@sinclair/typebox';
 import { Deleted } from '../../wire/Deleted.js';
 import { Endpoint } from '../../wire/Endpoint.js';
 import { Message, MessageQueued, Recovered, type MessageStatus } from '../../wire/Message.js';
-import { answers, CreateEndpointBody, IdParams, MessageParams, MessageQuery, RecoverBody, UpdateEndpointBody } from '../schemas.js';
+import { CreateEndpointBody, MessageQuery, RecoverBody, UpdateEndpointBody } from '../../wire/requests.js';
+import { answers, IdParams, MessageParams } from '../schemas.js';
 
 /** Webhook endpoints of the calling client, their message log, retry and recover (spec/api.md). */
 export function webhookRoutes(app: FastifyInstance, ctx: AppContext): void {
