@@ -34,6 +34,8 @@ export interface WebhookEndpointsTable {
   failing_since: number | null;
   created_at: number;
   updated_at: number;
+  /** Set only on a client's listen endpoint (`stemline listen`): until when a stream is open. */
+  listen_until: Generated<number | null>;
 }
 
 export interface WebhookMessagesTable {

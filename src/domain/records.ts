@@ -148,3 +148,13 @@ export interface WebhookMessage {
   nextAttemptAt: number | null;
   attempts: WebhookAttempt[];
 }
+
+/** A message of a listen endpoint, with the Task snapshot (TaskRecord JSON) of its event. */
+export interface ListenMessage {
+  id: string;
+  event: string;
+  taskId: string;
+  targetId: string;
+  createdAt: number;
+  payload: string;
+}

@@ -16,6 +16,7 @@ import { fileRoutes } from './routes/fileRoutes.js';
 import { modelRoutes } from './routes/modelRoutes.js';
 import { opsRoutes } from './routes/opsRoutes.js';
 import { taskRoutes } from './routes/taskRoutes.js';
+import { listenRoutes } from './routes/listenRoutes.js';
 import { webhookRoutes } from './routes/webhookRoutes.js';
 import { rejectNulCharacters } from './rejectNulCharacters.js';
 import { sendFrameworkError } from './sendFrameworkError.js';
@@ -117,6 +118,7 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<Fastify
     assetRoutes(scope, ctx);
     taskRoutes(scope, ctx);
     adminRoutes(scope, ctx);
+    listenRoutes(scope, ctx);
     webhookRoutes(scope, ctx);
     accountRoutes(scope, ctx);
     dashboardRoutes(scope, ctx);

@@ -1,5 +1,5 @@
 import type { MessageStatus } from '../wire/Message.js';
-import type { ApiKey, Asset, Client, EndpointPatch, NewTask, TaskFilters, TaskRecord, WebhookEndpoint, WebhookMessage } from '../domain/records.js';
+import type { ApiKey, Asset, Client, EndpointPatch, ListenMessage, NewTask, TaskFilters, TaskRecord, WebhookEndpoint, WebhookMessage } from '../domain/records.js';
 
 /** What use cases need from storage of state; db/ implements it for SQLite and PostgreSQL. */
 export interface Repositories {
@@ -83,4 +83,11 @@ export interface WebhooksPort {
   enqueueTest(clientId: string, endpointId: string, payload: string, now: number): Promise<string | null>;
   /** Makes every failed message of the client's endpoint created since `since` due now; returns how many. */
   recover(clientId: string, endpointId: string, since: number, now: number): Promise<number>;
+  /**
+   * The client's listen endpoint (`stemline listen`; created with `secret` on first use, hidden from
+   * the calls above), marked as streamed to until `until`: events are written to it only meanwhile.
+   */
+  openListen(clientId: string, secret: string, until: number, now: number): Promise<WebhookEndpoint>;
+  /** Messages of the listen endpoint with ids after `afterId` (ids sort by time), oldest first. */
+  listenMessages(clientId: string, endpointId: string, afterId: string, limit: number): Promise<ListenMessage[]>;
 }

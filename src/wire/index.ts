@@ -9,4 +9,5 @@ export * from './Message.js';
 export * from './Model.js';
 export * from './Task.js';
 export * from './limits.js';
+export * from './Listen.js';
 export * from './requests.js';

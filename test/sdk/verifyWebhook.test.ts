@@ -238,6 +238,9 @@ describe('verifyWebhook', () => {
         expect(ours, `variant ${variants.findIndex((v) => v[0] === candidate && v[1] === headers)}`).toBe(theirs);
       }
       expect(accepts(() => reference.verify(payload, request.headers))).toBe(true);
+      // As docs/webhook-verification.md calls it from Express: a Buffer body and Node's header type.
+      const nodeHeaders: IncomingHttpHeaders = request.headers;
+      expect(accepts(() => reference.verify(Buffer.from(payload), nodeHeaders as Record<string, string>))).toBe(true);
     }
   });
 });
