@@ -1,4 +1,5 @@
 import { AppError } from '../errors/AppError.js';
+import { formatTable } from './formatTable.js';
 import { parseCommandLine } from './parseCommandLine.js';
 
 export const adminUsage = `Usage:
@@ -64,16 +65,6 @@ export async function runAdminCommand(group: 'clients' | 'keys', argv: string[],
     need(1, '<keyId>');
     result = await call('DELETE', `/admin/keys/${encodeURIComponent(args[0])}`);
   } else throw new AppError('invalid_argument', `Unknown command: ${group} ${verb}.\n\n${adminUsage}`);
-  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${render(result)}\n`);
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatTable(result)}\n`);
   return 0;
-}
-
-function render(value: unknown): string {
-  const rows = Array.isArray(value) ? value : [value];
-  if (rows.length === 0) return '(none)';
-  const columns = Object.keys(rows[0] as object);
-  const cells = rows.map((r) => columns.map((c) => String((r as Record<string, unknown>)[c] ?? (c === 'credits' ? 'unlimited' : ''))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(columns), ...cells.map(line)].join('\n');
 }

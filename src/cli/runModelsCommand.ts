@@ -1,27 +1,44 @@
 import { loadEngines } from '../audio/models/loadEngines.js';
+import { formatTable } from './formatTable.js';
 import { parseCommandLine } from './parseCommandLine.js';
+import { readLogin, remoteClient } from './remoteLogin.js';
 import { shippedModelsDir } from '../audio/models/shippedModelsDir.js';
 import { modelDirsOf, modelsDirOf } from './runSeparateCommand.js';
 
-const usage = `Usage: stemline models [--models-dir <dir>] [--json]
+const usage = `Usage: stemline models [--local] [--models-dir <dir>] [--json]
 
-Lists the models this installation runs (what GET /models lists, with each model's variants), the
+Signed in (stemline login, or STEMLINE_API_KEY set): the models the server runs (GET /models).
+Otherwise, or with --local: the models this installation runs, with each model's variants, the
 learned model files that loaded, and every file that did not, with the reason.
 
 Options:
+  --local            this installation, even when signed in to a server
+  --url, --api-key   the server and key (default: stemline login, STEMLINE_URL, STEMLINE_API_KEY)
   --models-dir <dir> folder of learned models (default: $STEMLINE_MODELS_DIR, else ./data/models)
   --json             one JSON object on stdout (for scripts)
   -h, --help         show this help`;
 
-/** `stemline models`: what is installed, as the service would see it at start. */
+/** `stemline models`: the signed-in server's models, or what is installed here, as the service would see it at start. */
 export async function runModelsCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseCommandLine(argv, {
     'models-dir': { type: 'string' },
+    local: { type: 'boolean', default: false },
+    url: { type: 'string' },
+    'api-key': { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
     process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const login = values.local ? null : await readLogin(values, env);
+  if (login) {
+    const { sdk } = await remoteClient(values, env);
+    const models = await sdk.models.list();
+    process.stdout.write(values.json ? `${JSON.stringify({ url: login.url, models })}\n` : `models of ${login.url}:\n${formatTable(models.map((m) => ({
+      id: m.id, name: m.name, creditsPerMinute: m.creditsPerMinute, residual: m.residual, variants: m.variants.join(',') || '', outputFormats: m.outputFormats.join(','),
+    })))}\n`);
     return 0;
   }
   const dir = modelsDirOf(values['models-dir'] ?? null, env);
