@@ -84,7 +84,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write('\nstemline: interrupted\n');
       process.exitCode = 130;
     } else if (error instanceof StemlineError) {
-      process.stderr.write(`stemline: error [${error.code}]${error.status ? ` (HTTP ${error.status})` : ''}: ${error.message}\n`);
+      const hint = error.code === 'unreachable' ? ' Is the server running, and is the URL right (--url, stemline login, STEMLINE_URL)?' : '';
+      process.stderr.write(`stemline: error [${error.code}]${error.status ? ` (HTTP ${error.status})` : ''}: ${error.message}${hint}\n`);
       process.exitCode = exitCodeOf(error.status, error.code);
     } else if (isAppError(error)) {
       process.stderr.write(`\nstemline: error [${error.code}]: ${error.message}\n`);

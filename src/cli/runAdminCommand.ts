@@ -1,4 +1,5 @@
 import { AppError } from '../errors/AppError.js';
+import { Stemline } from '../sdk/Stemline.js';
 import { formatTable } from './formatTable.js';
 import { parseCommandLine } from './parseCommandLine.js';
 
@@ -12,7 +13,7 @@ export const adminUsage = `Usage:
 
 Options: --url <base URL> (default $STEMLINE_URL or http://127.0.0.1:8080), --key <admin key> (default $STEMLINE_ADMIN_KEY), --json`;
 
-/** `stemline clients|keys ...`: the administration API over HTTP, for operators. */
+/** `stemline clients|keys ...`: the administration API through the SDK, for operators. */
 export async function runAdminCommand(group: 'clients' | 'keys', argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const parsed = parseCommandLine(argv, {
     url: { type: 'string' }, key: { type: 'string' }, credits: { type: 'string' }, unlimited: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -25,45 +26,38 @@ export async function runAdminCommand(group: 'clients' | 'keys', argv: string[],
   const base = (values.url ?? env.STEMLINE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const key = values.key ?? env.STEMLINE_ADMIN_KEY;
   if (!key) throw new AppError('invalid_argument', 'No admin key: pass --key or set STEMLINE_ADMIN_KEY.');
-  const call = async (method: string, path: string, body?: unknown) => {
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method, headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new AppError('unavailable', `Cannot reach ${base} (${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}); is the service running? (--url)`);
-    }
-    const json = await response.json().catch(() => ({}));
-    if (!response.ok) throw new AppError('invalid_argument', `${response.status} ${json.code ?? ''}: ${json.message ?? response.statusText}`);
-    return json;
-  };
+  let sdk: Stemline;
+  try {
+    sdk = new Stemline({ baseUrl: base, apiKey: key });
+  } catch (error) {
+    throw new AppError('invalid_argument', `--url: ${(error as Error).message}`);
+  }
+  const { admin } = sdk;
   const [verb, ...args] = positionals;
   const need = (n: number, what: string) => {
     if (args.length < n) throw new AppError('invalid_argument', `Missing ${what}.\n\n${adminUsage}`);
   };
   let result: unknown;
-  if (group === 'clients' && verb === 'list') result = await call('GET', '/admin/clients');
+  if (group === 'clients' && verb === 'list') result = await admin.clients.list();
   else if (group === 'clients' && verb === 'create') {
     need(1, '<name>');
     const credits = values.unlimited ? null : values.credits === undefined ? undefined : Number(values.credits);
     if (typeof credits === 'number' && !Number.isFinite(credits)) throw new AppError('invalid_argument', `--credits: expected a number, got '${values.credits}'.`);
-    result = await call('POST', '/admin/clients', { name: args[0], ...(credits === undefined ? {} : { credits }) });
+    result = await admin.clients.create({ name: args[0], ...(credits === undefined ? {} : { credits }) });
   } else if (group === 'clients' && verb === 'credits') {
     need(2, '<clientId> <delta>');
     const delta = Number(args[1]);
     if (!Number.isFinite(delta)) throw new AppError('invalid_argument', `<delta>: expected a number, got '${args[1]}'.`);
-    result = await call('POST', `/admin/clients/${encodeURIComponent(args[0])}/credits`, { delta });
+    result = await admin.clients.grantCredits(args[0], delta);
   } else if (group === 'keys' && verb === 'create') {
     need(1, '<clientId>');
-    result = await call('POST', `/admin/clients/${encodeURIComponent(args[0])}/keys`);
+    result = await admin.keys.create(args[0]);
   } else if (group === 'keys' && verb === 'list') {
     need(1, '<clientId>');
-    result = await call('GET', `/admin/clients/${encodeURIComponent(args[0])}/keys`);
+    result = await admin.keys.list(args[0]);
   } else if (group === 'keys' && verb === 'revoke') {
     need(1, '<keyId>');
-    result = await call('DELETE', `/admin/keys/${encodeURIComponent(args[0])}`);
+    result = await admin.keys.revoke(args[0]);
   } else throw new AppError('invalid_argument', `Unknown command: ${group} ${verb}.\n\n${adminUsage}`);
   process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatTable(result)}\n`);
   return 0;

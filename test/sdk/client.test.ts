@@ -218,6 +218,21 @@ describe.each(backends)('SDK against the server on $name', (backend) => {
     }
   });
 
+  it('/openapi.json describes the answers (wire schemas) and the error body', async () => {
+    const spec = await (await fetch(`${svc.url}/openapi.json`)).json() as any;
+    const task = spec.paths['/tasks/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(task.properties)).toEqual(Object.keys(wire.Task.properties));
+    expect(task.required).toEqual(expect.arrayContaining(['id', 'createdAt', 'completedAt', 'clientId', 'targets']));
+    expect(spec.paths['/tasks'].post.responses['4XX'].content['application/json'].schema.required).toEqual(['statusCode', 'error', 'code', 'message']);
+    expect(spec.paths['/webhooks/{id}/messages'].get.responses['200'].content['application/json'].schema.items.properties.status.anyOf.map((s: any) => s.enum?.[0] ?? s.const)).toEqual(['pending', 'delivered', 'failed']);
+    for (const [path, methods] of Object.entries<any>(spec.paths)) {
+      for (const [method, operation] of Object.entries<any>(methods)) {
+        if (path === '/webhooks/listen') continue;
+        expect(operation.responses?.['200'], `${method.toUpperCase()} ${path} declares its answer`).toBeDefined();
+      }
+    }
+  });
+
   it('listen needs a key', async () => {
     const response = await fetch(`${svc.url}/webhooks/listen`);
     expect(response.status).toBe(401);
