@@ -58,4 +58,4 @@ export function upload<T>(path: string, file: File, onProgress: (fraction: numbe
 }
 
 // The shapes are the wire contract's (src/wire), imported as types only: nothing of TypeBox is bundled.
-export type { Account, ApiKey, Attempt, Client, Endpoint, IssuedApiKey, Message, Model, Output, Target, Task } from '../wire/index.js';
+export type { Account, ApiKey, Attempt, Client, Endpoint, IssuedApiKey, Message, Model, ModelDistribution, Output, Target, Task, UsageMonth } from '../wire/index.js';

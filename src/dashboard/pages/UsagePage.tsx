@@ -1,13 +1,12 @@
-import { api, type Account } from '../api.js';
+import { api, type Account, type ModelDistribution, type UsageMonth } from '../api.js';
 import { BarChart, Empty, ErrorBox, Loading, useLoad } from '../ui.js';
 
-interface Row { totalTargets: number; totalMinutes: string }
 
 /** Credit balance, and minutes processed by month and by model (GET /tasks/statistics). */
 export function UsagePage({ account }: { account: Account }) {
   const stats = useLoad(() => Promise.all([
-    api<(Row & { month: string })[]>('GET', '/tasks/statistics?name=usage'),
-    api<(Row & { model: string })[]>('GET', '/tasks/statistics?name=distribution'),
+    api<UsageMonth[]>('GET', '/tasks/statistics?name=usage'),
+    api<ModelDistribution[]>('GET', '/tasks/statistics?name=distribution'),
     api<Account>('GET', '/account'),
   ]), []);
   const credits = stats.data?.[2].client.credits ?? account.client.credits;
