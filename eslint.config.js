@@ -16,6 +16,8 @@ export default tseslint.config(
     // The dashboard runs in browsers.
     files: ['src/dashboard/**/*.{ts,tsx}'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly', location: 'readonly', navigator: 'readonly', confirm: 'readonly', XMLHttpRequest: 'readonly', FormData: 'readonly', AudioContext: 'readonly', CustomEvent: 'readonly', URLSearchParams: 'readonly' } },
+    // The wire contract reaches the browser as types only: TypeBox stays out of the bundle.
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['../wire/*', '../../wire/*'], allowTypeImports: true, message: 'The dashboard imports wire types only (import type).' }] }] },
   },
   {
     // Tests read JSON bodies of any shape.

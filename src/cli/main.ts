@@ -26,7 +26,7 @@ On this machine:
   separate <input>   split an audio or video file into stems without a server (stemline separate --help)
   serve              run the service (API, workers); flags mirror STEMLINE_* variables (stemline serve --help)
 
-Every command takes --json (one JSON document on stdout) and --help.
+Every command takes --help; the server commands also take --json (JSON on stdout, for scripts).
 Exit codes: 0 success, 1 the work failed (a target failed, bad media, the server refused or could not
 be reached, a service that cannot start), 2 bad command line, 3 not signed in or the key was refused
 (401, 403), 4 no such task, endpoint or message (404), 130 interrupted (Ctrl-C).`;
@@ -103,7 +103,8 @@ main(process.argv.slice(2)).then(
 );
 
 function exitCodeOf(status: number, code: string): number {
+  if (code === 'download_failed' || code === 'file_unreadable') return 1;
   if (status === 401 || status === 403) return 3;
   if (status === 404) return 4;
-  return ['invalid_argument', 'invalid_target', 'unknown_model', 'invalid_format'].includes(code) ? 2 : 1;
+  return ['invalid_argument', 'invalid_request', 'invalid_target', 'unknown_model', 'invalid_format'].includes(code) ? 2 : 1;
 }

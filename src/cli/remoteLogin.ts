@@ -27,7 +27,9 @@ export async function readLogin(flags: { url?: string; 'api-key'?: string }, env
   }
   const apiKey = flags['api-key'] ?? env.STEMLINE_API_KEY ?? stored.apiKey;
   if (!apiKey) return null;
-  const url = flags.url ?? env.STEMLINE_URL ?? stored.url ?? 'http://127.0.0.1:8080';
+  // The file's URL only with the file's key: a key from elsewhere never goes to a server it was not meant for.
+  const fromFile = !flags['api-key'] && !env.STEMLINE_API_KEY;
+  const url = flags.url ?? env.STEMLINE_URL ?? (fromFile ? stored.url : undefined) ?? 'http://127.0.0.1:8080';
   const source = flags['api-key'] ? '--api-key' : env.STEMLINE_API_KEY ? 'STEMLINE_API_KEY' : loginFile(env);
   return { url: url.replace(/\/+$/, ''), apiKey, source };
 }
@@ -35,7 +37,7 @@ export async function readLogin(flags: { url?: string; 'api-key'?: string }, env
 /** The SDK for the signed-in server, or a clear "sign in first". */
 export async function remoteClient(flags: { url?: string; 'api-key'?: string }, env: NodeJS.ProcessEnv): Promise<{ sdk: Stemline; login: RemoteLogin }> {
   const login = await readLogin(flags, env);
-  if (!login) throw new AppError('unauthorized', 'Not signed in: run `stemline login --url <server> ` (it asks for the API key), or set STEMLINE_URL and STEMLINE_API_KEY.');
+  if (!login) throw new AppError('unauthorized', 'Not signed in: run `stemline login --url <server>` (it asks for the API key), or set STEMLINE_URL and STEMLINE_API_KEY.');
   try {
     return { sdk: new Stemline({ baseUrl: login.url, apiKey: login.apiKey }), login };
   } catch (error) {

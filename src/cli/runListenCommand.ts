@@ -78,7 +78,8 @@ export async function runListenCommand(argv: string[], env: NodeJS.ProcessEnv, s
 async function forward(url: string, delivery: ListenDelivery, signal: AbortSignal): Promise<{ status: number | null; durationMs: number; error?: string }> {
   const started = performance.now();
   try {
-    const response = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body, signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) });
+    // A redirect is the answer (real deliveries do not follow them either), never a POST turned GET.
+    const response = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body, redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) });
     await response.arrayBuffer().catch(() => undefined);
     return { status: response.status, durationMs: Math.round(performance.now() - started) };
   } catch (error) {

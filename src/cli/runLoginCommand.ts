@@ -57,6 +57,12 @@ async function askKey(url: string): Promise<string> {
   }
   const prompt = `API key for ${url}: `;
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  // Without a listener readline would only pause on Ctrl-C and leave the prompt hanging.
+  rl.on('SIGINT', () => {
+    rl.close();
+    process.stderr.write('\n');
+    process.exit(130);
+  });
   // Echo nothing of the key: readline writes through _writeToOutput, which we silence after the prompt.
   const writer = rl as unknown as { _writeToOutput: (text: string) => void };
   process.stderr.write(prompt);

@@ -9,7 +9,7 @@ import { targetLine } from './renderTaskTree.js';
 const usage = `Usage:
   stemline tasks list [--take <n>] [--skip <n>] [--status processing|completed|error] [--model <id>]
   stemline tasks get <taskId> [--download <dir>]
-  stemline tasks wait <taskId>
+  stemline tasks wait <taskId> [--download <dir>]
 
 Options: --url, --api-key (default: stemline login, STEMLINE_URL, STEMLINE_API_KEY), --json.`;
 

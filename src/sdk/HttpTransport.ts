@@ -41,7 +41,11 @@ export class HttpTransport {
   async json<T>(request: ApiRequest, call: CallOptions = {}): Promise<T> {
     return this.send(request, call, async (response) => {
       const text = await response.text();
-      return (text ? JSON.parse(text) : undefined) as T;
+      try {
+        return (text ? JSON.parse(text) : undefined) as T;
+      } catch (error) {
+        throw new StemlineError(response.status, 'invalid_response', `${request.method} ${request.path}: the server answered ${response.status} with something that is not JSON (is the base URL the API's?).`, null, { cause: error });
+      }
     });
   }
 

@@ -12,7 +12,7 @@ import type { ModelDistribution, Task, UsageMonth } from '../wire/Task.js';
 import { downloadTask, type DownloadedFile } from './downloadTask.js';
 import { HttpTransport, type CallOptions } from './HttpTransport.js';
 import { readServerSentEvents } from './readServerSentEvents.js';
-import { ConnectionError } from './StemlineError.js';
+import { ConnectionError, ServerError } from './StemlineError.js';
 import { uploadBody, type UploadProgress, type UploadSource } from './uploadBody.js';
 
 export interface StemlineOptions {
@@ -204,6 +204,10 @@ export class Stemline {
     for await (const event of readServerSentEvents(response.body!, signal)) {
       if (event.event === 'ready') yield { type: 'ready', ready: JSON.parse(event.data) as ListenReady };
       else if (event.event === 'webhook') yield { type: 'webhook', delivery: JSON.parse(event.data) as ListenDelivery };
+      else if (event.event === 'error') {
+        const error = JSON.parse(event.data) as { code?: string; message?: string };
+        throw new ServerError(503, error.code ?? 'internal', error.message ?? 'The listen stream failed.');
+      }
     }
   }
 }

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Task } from '../wire/Task.js';
 import type { CallOptions } from './HttpTransport.js';
-import { ConnectionError, errorClassFor } from './StemlineError.js';
+import { ConnectionError, StemlineError } from './StemlineError.js';
 
 export interface DownloadedFile {
   targetId: string;
@@ -41,8 +41,8 @@ export async function downloadTask(task: Task, dir: string, fetchImpl: typeof fe
       throw new ConnectionError(0, signal?.aborted ? (call.signal?.aborted ? 'aborted' : 'timeout') : 'unreachable', `Downloading ${filename} failed: ${(error as Error).message}`, null, { cause: error });
     }
     if (!response.ok || !response.body) {
-      const ErrorClass = errorClassFor(response.status);
-      throw new ErrorClass(response.status, `http_${response.status}`, `Downloading ${filename} failed: the link answered ${response.status} (links expire after an hour; read the task again for fresh ones).`);
+      // The link's own answer (storage, a proxy), not the API's: never read as "not signed in".
+      throw new StemlineError(response.status, 'download_failed', `Downloading ${filename} failed: the link answered ${response.status} (links expire after an hour; read the task again for fresh ones).`);
     }
     let bytes = 0;
     try {
@@ -54,7 +54,7 @@ export async function downloadTask(task: Task, dir: string, fetchImpl: typeof fe
       await rename(partial, path);
     } catch (error) {
       await rm(partial, { force: true });
-      throw new ConnectionError(0, call.signal?.aborted ? 'aborted' : 'unreachable', `Downloading ${filename} was cut off: ${(error as Error).message}`, null, { cause: error });
+      throw new ConnectionError(0, call.signal?.aborted ? 'aborted' : signal?.aborted ? 'timeout' : 'unreachable', `Downloading ${filename} was cut off: ${(error as Error).message}`, null, { cause: error });
     }
     const file = { targetId: target.id, model: target.model, name: output.name, format: output.format, path, bytes };
     files.push(file);

@@ -28,6 +28,8 @@ export async function* readServerSentEvents(body: ReadableStream<Uint8Array>, si
       buffer += decoder.decode(chunk.value, { stream: true });
       let newline;
       while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
+        // A CR at the very end may be the first half of a CRLF split across chunks: wait for the next.
+        if (newline === buffer.length - 1 && buffer.endsWith('\r')) break;
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
         if (line === '') {

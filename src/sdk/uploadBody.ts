@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
+import { StemlineError } from './StemlineError.js';
 
 /** What an upload can come from: a file path, bytes in memory, a Node stream or a web stream. */
 export type UploadSource = string | Uint8Array | NodeJS.ReadableStream | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
@@ -21,7 +22,7 @@ export interface UploadProgress {
  */
 export async function uploadBody(source: UploadSource, options: { filename?: string; contentType?: string; onProgress?: (progress: UploadProgress) => void }) {
   const path = typeof source === 'string' ? source : null;
-  const total = path !== null ? (await stat(path)).size : source instanceof Uint8Array ? source.byteLength : null;
+  const total = path !== null ? await fileSize(path) : source instanceof Uint8Array ? source.byteLength : null;
   const filename = (options.filename ?? (path !== null ? basename(path) : 'upload')).replace(/["\r\n]/g, '_');
   const boundary = `----stemline${randomBytes(12).toString('hex')}`;
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${options.contentType ?? 'application/octet-stream'}\r\n\r\n`);
@@ -55,4 +56,16 @@ function toIterable(source: Iterable<Uint8Array> | NodeJS.ReadableStream | Reada
     return Readable.fromWeb(source as unknown as import('node:stream/web').ReadableStream<Uint8Array>);
   }
   return source as AsyncIterable<Uint8Array>;
+}
+
+async function fileSize(path: string): Promise<number> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new StemlineError(0, 'file_unreadable', `Cannot upload ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}.`, null, { cause: error });
+  }
+  if (!info.isFile()) throw new StemlineError(0, 'file_unreadable', `Cannot upload ${path}: not a file.`);
+  return info.size;
 }

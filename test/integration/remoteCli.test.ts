@@ -84,7 +84,8 @@ describe.each(backends.slice(0, 1))('remote CLI against the server on $name', (b
     expect(unknown.stderr).toContain('unknown_model');
     const missing = await cli(['run', join(media.dir, 'nope.wav'), '--targets', 'vocals']);
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/nope\.wav/);
+    expect(missing.stderr).toMatch(/Cannot upload .*nope\.wav: no such file/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('tasks list | get | wait, models, with --json; a missing task exits 4', async () => {
@@ -103,6 +104,13 @@ describe.each(backends.slice(0, 1))('remote CLI against the server on $name', (b
     expect(JSON.parse(models.stdout).models.map((m: { id: string }) => m.id)).toContain('vocals');
     const local = await cli(['models', '--local', '--json']);
     expect(JSON.parse(local.stdout)).toHaveProperty('installed');
+  });
+
+  it('a key from STEMLINE_API_KEY is never sent to the server of the login file', async () => {
+    const result = await cli(['whoami'], { env: { STEMLINE_API_KEY: 'sl_other_other_other_other' } });
+    // It goes to the default URL (nothing there here, or another server refusing the key), never to svc.
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).not.toContain(svc.url);
   });
 
   it('STEMLINE_URL and STEMLINE_API_KEY work without a login file', async () => {
