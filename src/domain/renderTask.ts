@@ -12,7 +12,7 @@ export type LinkSigner = (key: string, filename: string) => string;
  */
 export function renderTask(task: TaskRecord, sign: LinkSigner): Task {
   const completed = task.targets.filter((t) => t.status === 'completed');
-  // Built in the wire's key order, so JSON.stringify (webhooks) and the response serializer agree.
+  // Keys in the wire's order: answers and webhook bodies are both JSON.stringify of this object.
   return {
     id: task.id,
     createdAt: iso(task.createdAt),
