@@ -17,7 +17,7 @@ Options:
   --out <dir>         where to download the outputs (default ./<task id>)
   --no-download       do not download; print the links instead
   --metadata <text>   stored with the task
-  --timeout <s>       give up waiting after this many seconds (default: wait)
+  --timeout <s>       give up after this many seconds of upload and processing (default: no limit)
   --url, --api-key    the server and key (default: stemline login, STEMLINE_URL, STEMLINE_API_KEY)
   --json              print {"task", "files"} as one JSON object when done, nothing else on stdout
   -h, --help          show this help

@@ -131,11 +131,20 @@ export class Stemline {
       const formats = options.formats ?? ['wav'];
       const targets = options.targets.map((t) => (typeof t === 'string' ? { model: t, formats, ...(options.residual !== undefined && { residual: options.residual }) } : t));
       const isUrl = typeof input === 'string' && /^https?:\/\//i.test(input);
-      const source = isUrl ? { url: input } : { assetId: (await this.assets.upload(input, { signal: options.signal, filename: options.filename, onProgress: options.onUploadProgress })).id };
-      const created = await this.tasks.create({ ...source, targets, ...(options.metadata !== undefined && { metadata: options.metadata }) }, { signal: options.signal });
+      // `timeoutMs` is the budget of the whole run: each step gets what is left of it.
+      const deadline = options.timeoutMs === undefined ? null : Date.now() + options.timeoutMs;
+      const left = () => {
+        if (deadline === null) return {};
+        const ms = deadline - Date.now();
+        if (ms <= 0) throw new ConnectionError(0, 'timeout', `The run got no complete answer within ${options.timeoutMs} ms.`);
+        return { timeoutMs: ms };
+      };
+      const call = () => ({ signal: options.signal, ...left() });
+      const source = isUrl ? { url: input } : { assetId: (await this.assets.upload(input, { ...call(), filename: options.filename, onProgress: options.onUploadProgress })).id };
+      const created = await this.tasks.create({ ...source, targets, ...(options.metadata !== undefined && { metadata: options.metadata }) }, call());
       options.onUpdate?.(created);
-      const task = await this.tasks.wait(created.id, options);
-      const files = options.out === undefined ? [] : await downloadTask(task, options.out, this.fetch, { signal: options.signal, onFile: options.onFile });
+      const task = await this.tasks.wait(created.id, { ...options, ...left() });
+      const files = options.out === undefined ? [] : await downloadTask(task, options.out, this.fetch, { ...call(), onFile: options.onFile });
       return { task, files };
     },
   };

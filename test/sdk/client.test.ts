@@ -102,6 +102,8 @@ describe.each(backends)('SDK against the server on $name', (backend) => {
       const byUrl = await sdk.tasks.run(`${server.url}/clip.wav`, { targets: ['vocals'], intervalMs: 100 });
       expect(byUrl.task.url).toBe(`${server.url}/clip.wav`);
       expect(byUrl.files).toEqual([]);
+      // timeoutMs bounds the whole run, not only the wait.
+      await expect(sdk.tasks.run(clipPath, { targets: ['vocals'], timeoutMs: 1 })).rejects.toMatchObject({ name: 'ConnectionError', code: 'timeout' });
     } finally {
       await server.close();
     }
