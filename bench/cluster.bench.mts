@@ -21,7 +21,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -30,6 +29,7 @@ import { resolveFfmpegPath } from '../src/audio/resolveFfmpegPath.js';
 import { makeTestSignal } from './lib/makeTestSignal.js';
 import { median } from './lib/stats.js';
 import { withPostgres } from './lib/withPostgres.js';
+import { freePort } from '../test/helpers/freePort.js';
 
 const { values } = parseArgs({
   options: {
@@ -91,14 +91,6 @@ process.on('SIGTERM', onSignal);
 const checkInterrupted = () => {
   if (interrupted) throw new Error(`interrupted (${interrupted})`);
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** `stemline serve` with its own data dir (its scratch space) on a free port; resolves once it listens. */
 async function serve(name: string, root: string, env: Record<string, string>): Promise<Proc> {

@@ -38,10 +38,15 @@ export async function readLogin(flags: { url?: string; 'api-key'?: string }, env
 export async function remoteClient(flags: { url?: string; 'api-key'?: string }, env: NodeJS.ProcessEnv): Promise<{ sdk: Stemline; login: RemoteLogin }> {
   const login = await readLogin(flags, env);
   if (!login) throw new AppError('unauthorized', 'Not signed in: run `stemline login --url <server>` (it asks for the API key), or set STEMLINE_URL and STEMLINE_API_KEY.');
+  return { sdk: connect(login.url, login.apiKey, login.source), login };
+}
+
+/** The SDK for a URL and key; a URL the SDK refuses is a bad command line, named with where it came from. */
+export function connect(url: string, apiKey: string, from: string): Stemline {
   try {
-    return { sdk: new Stemline({ baseUrl: login.url, apiKey: login.apiKey }), login };
+    return new Stemline({ baseUrl: url, apiKey });
   } catch (error) {
-    throw new AppError('invalid_argument', `${(error as Error).message} (from ${login.source})`);
+    throw new AppError('invalid_argument', `${(error as Error).message} (from ${from})`);
   }
 }
 

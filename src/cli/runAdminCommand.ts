@@ -1,7 +1,7 @@
 import { AppError } from '../errors/AppError.js';
-import { Stemline } from '../sdk/Stemline.js';
 import { formatTable } from './formatTable.js';
 import { parseCommandLine } from './parseCommandLine.js';
+import { connect } from './remoteLogin.js';
 
 export const adminUsage = `Usage:
   stemline clients list
@@ -26,13 +26,7 @@ export async function runAdminCommand(group: 'clients' | 'keys', argv: string[],
   const base = (values.url ?? env.STEMLINE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const key = values.key ?? env.STEMLINE_ADMIN_KEY;
   if (!key) throw new AppError('invalid_argument', 'No admin key: pass --key or set STEMLINE_ADMIN_KEY.');
-  let sdk: Stemline;
-  try {
-    sdk = new Stemline({ baseUrl: base, apiKey: key });
-  } catch (error) {
-    throw new AppError('invalid_argument', `--url: ${(error as Error).message}`);
-  }
-  const { admin } = sdk;
+  const { admin } = connect(base, key, values.url ? '--url' : env.STEMLINE_URL ? 'STEMLINE_URL' : 'the default URL');
   const [verb, ...args] = positionals;
   const need = (n: number, what: string) => {
     if (args.length < n) throw new AppError('invalid_argument', `Missing ${what}.\n\n${adminUsage}`);

@@ -1,8 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { AppError } from '../errors/AppError.js';
-import { Stemline } from '../sdk/Stemline.js';
 import { parseCommandLine } from './parseCommandLine.js';
-import { loginFile, readLogin, removeLogin, saveLogin } from './remoteLogin.js';
+import { connect, loginFile, remoteClient, removeLogin, saveLogin } from './remoteLogin.js';
 
 const usage = `Usage:
   stemline login [--url <server>] [--api-key <key>]   check the key against the server and remember both
@@ -27,22 +26,15 @@ export async function runLoginCommand(command: 'login' | 'logout' | 'whoami', ar
     return 0;
   }
   if (command === 'whoami') {
-    const login = await readLogin(values, env);
-    if (!login) throw new AppError('unauthorized', 'Not signed in: run `stemline login`, or set STEMLINE_URL and STEMLINE_API_KEY.');
-    const account = await new Stemline({ baseUrl: login.url, apiKey: login.apiKey }).account.get();
+    const { sdk, login } = await remoteClient(values, env);
+    const account = await sdk.account.get();
     print({ url: login.url, source: login.source, ...account }, `${login.url} as ${account.client.name} (client ${account.client.id}), key ${account.key?.prefix ?? '?'}…${account.key?.admin ? ' (admin)' : ''}; credits ${account.client.credits ?? 'unlimited'}; from ${login.source}`);
     return 0;
   }
   const url = (values.url ?? env.STEMLINE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const apiKey = (values['api-key'] ?? (await askKey(url))).trim();
   if (!apiKey) throw new AppError('invalid_argument', 'No API key given.');
-  let sdk: Stemline;
-  try {
-    sdk = new Stemline({ baseUrl: url, apiKey });
-  } catch (error) {
-    throw new AppError('invalid_argument', `--url: ${(error as Error).message}`);
-  }
-  const account = await sdk.account.get();
+  const account = await connect(url, apiKey, '--url').account.get();
   const file = await saveLogin(env, url, apiKey);
   print({ url, file, ...account }, `Signed in to ${url} as ${account.client.name} (client ${account.client.id}). Saved to ${file} (mode 0600).`);
   return 0;

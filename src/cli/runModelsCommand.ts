@@ -1,7 +1,7 @@
 import { loadEngines } from '../audio/models/loadEngines.js';
 import { formatTable } from './formatTable.js';
 import { parseCommandLine } from './parseCommandLine.js';
-import { readLogin, remoteClient } from './remoteLogin.js';
+import { connect, readLogin } from './remoteLogin.js';
 import { shippedModelsDir } from '../audio/models/shippedModelsDir.js';
 import { modelDirsOf, modelsDirOf } from './runSeparateCommand.js';
 
@@ -34,8 +34,7 @@ export async function runModelsCommand(argv: string[], env: NodeJS.ProcessEnv): 
   }
   const login = values.local ? null : await readLogin(values, env);
   if (login) {
-    const { sdk } = await remoteClient(values, env);
-    const models = await sdk.models.list();
+    const models = await connect(login.url, login.apiKey, login.source).models.list();
     process.stdout.write(values.json ? `${JSON.stringify({ url: login.url, models })}\n` : `models of ${login.url}:\n${formatTable(models.map((m) => ({
       id: m.id, name: m.name, creditsPerMinute: m.creditsPerMinute, residual: m.residual, variants: m.variants.join(',') || '', outputFormats: m.outputFormats.join(','),
     })))}\n`);

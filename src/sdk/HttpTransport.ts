@@ -1,4 +1,5 @@
 import { ConnectionError, errorClassFor, StemlineError } from './StemlineError.js';
+import { delay } from './delay.js';
 import { streamingFetch } from './streamingFetch.js';
 
 /** Options every SDK call takes. */
@@ -138,16 +139,8 @@ class CallBudget {
   /** Waits before a retry, unless the wait would outlast the budget (then the last error stands). */
   async pause(ms: number, lastError: StemlineError): Promise<void> {
     if (Date.now() + ms > this.deadline) throw lastError;
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(this.noAnswer(this.signal.reason));
-      };
-      const timer = setTimeout(() => {
-        this.signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      this.signal.addEventListener('abort', onAbort, { once: true });
+    await delay(ms, this.signal).catch((reason: unknown) => {
+      throw this.noAnswer(reason);
     });
   }
 

@@ -9,6 +9,7 @@ import type { Message, MessageQueued, Recovered } from '../wire/Message.js';
 import type { ModelList } from '../wire/Model.js';
 import type { CreateClientBody, CreateEndpointBody, CreateTaskBody, MessageQuery, Paging, TargetRequest, TaskQuery, UpdateEndpointBody } from '../wire/requests.js';
 import type { ModelDistribution, Task, UsageMonth } from '../wire/Task.js';
+import { delay } from './delay.js';
 import { downloadTask, type DownloadedFile } from './downloadTask.js';
 import { HttpTransport, type CallOptions } from './HttpTransport.js';
 import { readServerSentEvents } from './readServerSentEvents.js';
@@ -117,7 +118,9 @@ export class Stemline {
         options.onUpdate?.(task);
         if (task.targets.every((t) => t.status !== 'processing')) return task;
         if (Date.now() + interval > deadline) throw new ConnectionError(0, 'timeout', `Task ${id} still has targets processing after ${options.timeoutMs} ms.`);
-        await sleep(interval, options.signal, `Waiting for task ${id}`);
+        await delay(interval, options.signal).catch((reason: unknown) => {
+          throw new ConnectionError(0, 'aborted', `Waiting for task ${id} was aborted.`, null, { cause: reason });
+        });
         interval = Math.min(options.maxIntervalMs ?? 10_000, interval * 1.5);
       }
     },
@@ -221,17 +224,3 @@ export class Stemline {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new ConnectionError(0, 'aborted', `${what} was aborted.`, null, { cause: signal.reason }));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new ConnectionError(0, 'aborted', `${what} was aborted.`, null, { cause: signal!.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

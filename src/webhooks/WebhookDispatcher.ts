@@ -2,16 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import { renderTask } from '../domain/renderTask.js';
-import { taskLinkFiles } from '../domain/taskLinkFiles.js';
 import type { Links } from '../storage/Links.js';
-import type { TaskRecord, WebhookEndpoint } from '../domain/records.js';
+import type { WebhookEndpoint } from '../domain/records.js';
 import type { AttemptRecord, ClaimedMessage, MessageQueue } from '../queue/messageQueue.js';
 import { ClaimLoop, type JobContext } from '../queue/ClaimLoop.js';
 import { retryThroughOutages } from '../queue/retryThroughOutages.js';
 import type { Wakeups } from '../queue/Wakeups.js';
 import { isTransientDatabaseError } from '../errors/classifyError.js';
 import { buildDelivery } from './buildDelivery.js';
+import { renderEventBody } from './renderEventBody.js';
 import { nextAttemptDelay } from './nextAttemptDelay.js';
 import { sendWebhook, type SendResult } from './sendWebhook.js';
 
@@ -255,8 +254,7 @@ export class WebhookDispatcher {
     const key = `${message.event}:${message.targetId}`;
     const cached = this.rendered.get(key);
     if (cached !== undefined) return cached;
-    const task = JSON.parse(message.payload) as TaskRecord;
-    const body = JSON.stringify(renderTask(task, await this.deps.links.prepare(taskLinkFiles([task]))));
+    const body = await renderEventBody(message.payload, this.deps.links);
     if (this.rendered.size < 10_000) this.rendered.set(key, body);
     return body;
   }

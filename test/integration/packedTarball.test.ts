@@ -1,9 +1,10 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/freePort.js';
 import { makeMedia } from '../helpers/media.js';
 
 const run = promisify(execFile);
@@ -49,7 +50,7 @@ describe('the packed tarball', () => {
   });
 
   it('holds the runtime, not the tests, benches, sources or screenshots', async () => {
-    const files = JSON.parse((await import('node:fs')).readFileSync(join(work, 'files.json'), 'utf8')) as string[];
+    const files = JSON.parse(readFileSync(join(work, 'files.json'), 'utf8')) as string[];
     expect(files).toEqual(expect.arrayContaining(['bin/stemline.js', 'dist/cli/main.js', 'dist/sdk/client.js', 'dist/sdk/client.d.ts', 'dist/sdk/webhooks.js', 'dist/dashboard/app.js', 'models/stemline-mask-1.onnx', 'README.md', 'package.json']));
     expect(files.filter((f) => /^(test|bench|train|src|scripts)\/|^docs\/screenshots\/|\.map$|\.png$/.test(f))).toEqual([]);
   });
@@ -65,7 +66,7 @@ describe('the packed tarball', () => {
 
   it('the installed server answers the installed SDK; stemline/webhooks verifies; the types check', async () => {
     const data = join(work, 'data');
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const adminKey = 'sl_pack_admin_key_0123456789abcdefghijklmnop';
     server = spawn(join(project, 'node_modules/.bin/stemline'), ['serve'], {
       cwd: project,

@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { newSortableId } from '../../domain/newId.js';
 import { newSecret } from '../../domain/newSecret.js';
-import type { TaskRecord } from '../../domain/records.js';
-import { renderTask } from '../../domain/renderTask.js';
-import { taskLinkFiles } from '../../domain/taskLinkFiles.js';
 import { buildDelivery } from '../../webhooks/buildDelivery.js';
+import { renderEventBody } from '../../webhooks/renderEventBody.js';
 import type { ListenDelivery, ListenReady } from '../../wire/Listen.js';
 import type { AppContext } from '../AppContext.js';
 
@@ -65,8 +63,7 @@ export function listenRoutes(app: FastifyInstance, ctx: AppContext): void {
         }
         const messages = await ctx.repos.webhooks.listenMessages(clientId, endpoint.id, cursor, 100);
         for (const message of messages) {
-          const task = JSON.parse(message.payload) as TaskRecord;
-          const body = JSON.stringify(renderTask(task, await ctx.links.prepare(taskLinkFiles([task]))));
+          const body = await renderEventBody(message.payload, ctx.links);
           const delivery = buildDelivery({ ...message, endpointId: endpoint.id, attempts: 0 }, endpoint, body, Date.now(), ctx.version);
           send('webhook', { id: message.id, event: message.event, headers: delivery.headers, body } satisfies ListenDelivery);
           cursor = message.id;

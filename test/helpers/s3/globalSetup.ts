@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../freePort.js';
 
 /** What test files get through inject('s3'): the gateway, or why there is none. */
 export type S3TestServer = { endpoint: string; accessKeyId: string; secretAccessKey: string; problem: null } | { problem: string };
@@ -17,14 +17,6 @@ declare module 'vitest' {
 
 const run = promisify(execFile);
 const script = join(import.meta.dirname, 'startCephRgw.sh');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * One real Ceph RADOS Gateway (monitor, memstore OSD, radosgw) for the whole run, on loopback:
