@@ -12,33 +12,10 @@ import os
 import numpy as np
 import torch
 
+from checkpoints import load_for_inference
 from model import STEMS, BandMaskModel
-from train import FRAMES, HOP, N_FFT, SEGMENT, Songs
-
-
-def separate(model, mix):
-    """mix [2, n] float32 tensor -> [len(STEMS), 2, n]."""
-    n = mix.shape[-1]
-    step = int(0.75 * SEGMENT)
-    weight = torch.minimum(torch.arange(1, SEGMENT + 1), torch.arange(SEGMENT, 0, -1)).float()
-    out = torch.zeros(len(STEMS), 2, n + SEGMENT)
-    total = torch.zeros(n + SEGMENT)
-    padded = torch.cat([mix, torch.zeros(2, SEGMENT)], -1)
-    window = torch.hann_window(N_FFT)
-    with torch.no_grad():
-        for start in range(0, n, step):
-            x = padded[:, start:start + SEGMENT]
-            spec = torch.stft(x, N_FFT, HOP, window=window, center=True, pad_mode='reflect', return_complex=True)
-            masks = model(spec.abs()[None])[0]  # [S, 2, F, T]
-            est = torch.istft((masks * spec[None]).reshape(-1, spec.shape[-2], FRAMES), N_FFT, HOP, window=window,
-                              center=True, length=SEGMENT).reshape(len(STEMS), 2, SEGMENT)
-            out[:, :, start:start + SEGMENT] += est * weight
-            total[start:start + SEGMENT] += weight
-    return out[:, :, :n] / total[:n].clamp(min=1e-8)
-
-
-def sdr(ref, est):
-    return float(10 * torch.log10((ref.pow(2).sum() + 1e-12) / ((ref - est).pow(2).sum() + 1e-12)))
+from songs import Songs
+from validate import sdr, separate
 
 
 def main():
@@ -48,13 +25,12 @@ def main():
     p.add_argument('--songs', type=int, default=12)
     p.add_argument('--skip', type=int, default=0, help='skip the first N songs of the folder')
     p.add_argument('--threads', type=int, default=1)
-    p.add_argument('--hidden', type=int, default=128)
     p.add_argument('--sharpen', type=float, nargs='+', default=[1.0], help='mask sharpening powers to compare')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    model = BandMaskModel(N_FFT, args.hidden)
-    state = torch.load(args.checkpoint, map_location='cpu')
-    model.load_state_dict(state['model'])
+    config, weights, state = load_for_inference(args.checkpoint)
+    model = BandMaskModel(2048, **config)
+    model.load_state_dict(weights)
     model.eval()
     songs = Songs(args.data)
     songs.rescan()

@@ -13,8 +13,9 @@ import os
 
 import torch
 
+from bandLoss import FRAMES, HOP, N_FFT
+from checkpoints import load_for_inference
 from model import STEMS, BandMaskModel
-from train import FRAMES, HOP, N_FFT
 
 
 def main():
@@ -22,16 +23,15 @@ def main():
     p.add_argument('--checkpoint', required=True)
     p.add_argument('--out', required=True)
     p.add_argument('--name', required=True)
-    p.add_argument('--hidden', type=int, default=128)
     p.add_argument('--quality', type=float, default=None, help='measured mean SDR (dB) of the four stems on held-out songs')
     p.add_argument('--sharpen', type=float, default=1.0, help='mask sharpening power baked into the graph (evaluate.py --sharpen)')
     p.add_argument('--blend', type=float, default=None, help='blend vocals/drums/bass/other with the DSP engine: this weight on the model')
     p.add_argument('--default', action='store_true', help='mark it the default engine of its model ids (it beats the DSP engine)')
     args = p.parse_args()
 
-    model = BandMaskModel(N_FFT, args.hidden)
-    state = torch.load(args.checkpoint, map_location='cpu')
-    model.load_state_dict(state['model'])
+    config, weights, state = load_for_inference(args.checkpoint)  # the EMA weights where the checkpoint has them
+    model = BandMaskModel(N_FFT, **config)
+    model.load_state_dict(weights)
     model.eval()
     model.sharpen = args.sharpen
     bins = N_FFT // 2 + 1
@@ -62,7 +62,7 @@ def main():
         json.dump(manifest, f, indent=2)
         f.write('\n')
     size = os.path.getsize(onnx_path)
-    print(f'wrote {onnx_path} ({size / 1e6:.1f} MB, step {state["step"]}, {state["wall"] / 60:.1f} min trained)')
+    print(f'wrote {onnx_path} ({size / 1e6:.1f} MB, step {state["step"]}, {state["wall"] / 3600:.2f} h trained)')
 
 
 if __name__ == '__main__':

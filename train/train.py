@@ -1,265 +1,184 @@
-"""Trains the band-mask separator on songs from train/generateData.mts.
+"""Trains the band-mask separator on songs from train/generateData.mts, across sessions.
 
-/usr/bin/python3 train/train.py --out train/.runs/bandmask --seed 1 --minutes 90
+train/run.sh train/train.py --run train/.runs/r2 --hours 10 [--real-dev DIR]
 
-Resumable: every few minutes it writes <out>/checkpoint.pt (model, optimiser, step, RNG state) and
-a run started with the same --out continues from it. The data folder is rescanned now and then, so
-training can start while the generator is still rendering. Progress: one line per 20 steps in
-<out>/train.log, validation SDR (held-out songs, whole 3 s segments) every --eval-every steps.
+- The learning rate follows one cosine over --hours of training in all, so the schedule spans every
+  session that resumes the run.
+- Batches are cut, transformed and reduced to band sums (bandLoss.features) in --loaders other
+  processes, so the step computes only the model and the band-level loss.
+- Every 5 minutes <run>/checkpoint.pt (fp32, optimiser, RNG) is written, and train/checkpoints/
+  latest.pt: fp16 weights, their EMA and the optimiser moments in bf16, small enough to commit, from
+  which a fresh machine resumes. Every --eval-minutes the EMA weights separate whole held-out songs
+  (and, with --real-dev, real recordings: evaluation only, never gradient steps); the best held-out
+  average of vocals, drums, bass and other is kept as train/checkpoints/best.pt.
+- Progress: <run>/train.log and train/checkpoints/valid.log (the validation lines, committed).
 """
 import argparse
-import concurrent.futures
-import glob
-import json
+import copy
 import math
 import os
 import random
 import time
 
-import numpy as np
-import scipy.io.wavfile as wavfile
 import torch
+import torch.multiprocessing as mp
 
+from bandLoss import band_sdr_loss, features
+from checkpoints import load_latest, save_small
 from model import SOURCES, BandMaskModel
+from songs import Songs, make_batch
+from validate import validate
 
-N_FFT = 2048
-HOP = 512
-FRAMES = 256
-SEGMENT = HOP * (FRAMES - 1)
-FILES = {'vocals': 'vocals', 'drums': 'drums', 'bass': 'bass', 'guitar': 'guitar', 'piano': 'piano', 'other': 'other'}
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def parse_args():
     p = argparse.ArgumentParser()
-    p.add_argument('--data', default=os.path.join(os.path.dirname(__file__), '.data', 'train'))
-    p.add_argument('--valid', default=os.path.join(os.path.dirname(__file__), '.data', 'heldout'))
-    p.add_argument('--out', required=True)
-    p.add_argument('--seed', type=int, default=1)
-    p.add_argument('--minutes', type=float, default=52, help='training time in all, resumed runs included; the learning rate decays over it')
-    p.add_argument('--max-steps', type=int, default=1_000_000)
+    p.add_argument('--data', default=os.path.join(HERE, '.data', 'train'))
+    p.add_argument('--valid', default=os.path.join(HERE, '.data', 'heldout'))
+    p.add_argument('--real-dev', default=None, help='folder of real recordings with true stems, for evaluation only')
+    p.add_argument('--run', default=os.path.join(HERE, '.runs', 'r2'))
+    p.add_argument('--checkpoints', default=os.path.join(HERE, 'checkpoints'))
+    p.add_argument('--seed', type=int, default=2)
+    p.add_argument('--hours', type=float, default=10, help='training time in all, every session included; the learning rate decays over it')
     p.add_argument('--batch', type=int, default=8)
-    p.add_argument('--lr', type=float, default=1.5e-3)
-    p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--hidden', type=int, default=128)
-    p.add_argument('--eval-every', type=int, default=300)
+    p.add_argument('--lr', type=float, default=1e-3)
+    p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--loaders', type=int, default=1)
+    p.add_argument('--hidden', type=int, default=256)
+    p.add_argument('--layers', type=int, default=6)
+    p.add_argument('--ema', type=float, default=0.999)
+    p.add_argument('--eval-minutes', type=float, default=30)
+    p.add_argument('--eval-songs', type=int, default=10)
+    p.add_argument('--eval-skip', type=int, default=20, help='validate on held-out songs from this index: 0-19 stay unseen for the final bench:quality table')
     p.add_argument('--remix', type=float, default=0.5, help='share of examples whose sources come from different songs')
+    p.add_argument('--stop-after-minutes', type=float, default=None, help='end this session after so many minutes (the run goes on next time)')
     return p.parse_args()
 
 
-class Songs:
-    """Memory-mapped 16-bit stems; the OS page cache decides what stays in memory."""
-
-    def __init__(self, folder):
-        self.folder = folder
-        self.songs = []
-        self.seen = set()
-
-    def rescan(self):
-        for manifest in sorted(glob.glob(os.path.join(self.folder, 'song-*', 'manifest.json'))):
-            d = os.path.dirname(manifest)
-            if d in self.seen:
-                continue
-            try:
-                song = {}
-                for name, file in FILES.items():
-                    path = os.path.join(d, file + '.wav')
-                    if os.path.exists(path):
-                        rate, data = wavfile.read(path, mmap=True)
-                        assert rate == 44100 and data.ndim == 2 and data.shape[1] == 2, path
-                        song[name] = data
-                length = min(a.shape[0] for a in song.values())
-                if length < SEGMENT + 1:
-                    continue
-                song['length'] = length
-            except Exception as error:  # a damaged song is skipped, not fatal
-                print(f'skipping {d}: {error}', flush=True)
-                continue
-            self.seen.add(d)
-            self.songs.append(song)
-        return len(self.songs)
-
-    def source(self, song, name, start, length):
-        """float32 [2, length] of one source; rest = other - guitar - piano."""
-        def read(n):
-            a = song.get(n)
-            if a is None:
-                return np.zeros((2, length), np.float32)
-            return a[start:start + length].T.astype(np.float32) / 32768.0
-        if name == 'rest':
-            return read('other') - read('guitar') - read('piano')
-        return read(name)
+def loader(folder, seed, batch, remix, out):
+    """A separate process: batches as band features, into the queue, for ever."""
+    torch.set_num_threads(1)
+    rng = random.Random(seed)
+    songs = Songs(folder)
+    count = 0
+    while True:
+        if count % 50 == 0:
+            songs.rescan()
+        out.put(features(make_batch(songs, rng, batch, remix)))
+        count += 1
 
 
-def stft(x):
-    """x [..., samples] -> complex [..., F, T], the service's TorchStft (periodic Hann, centred, reflect)."""
-    shape = x.shape
-    spec = torch.stft(x.reshape(-1, shape[-1]), N_FFT, HOP, window=torch.hann_window(N_FFT), center=True,
-                      pad_mode='reflect', return_complex=True)
-    return spec.reshape(*shape[:-1], spec.shape[-2], spec.shape[-1])
-
-
-def make_batch(songs, rng, batch, remix):
-    """[batch, sources, 2, SEGMENT] with the standard augmentations: sources from different songs,
-    random gains, channel swap, silence, speed change (pitch and tempo together)."""
-    out = np.zeros((batch, len(SOURCES), 2, SEGMENT), np.float32)
-    for b in range(batch):
-        speed = rng.uniform(0.92, 1.08) if rng.random() < 0.5 else 1.0
-        need = int(math.ceil(SEGMENT * speed)) + 2
-        mixed = rng.random() < remix
-        base = rng.choice(songs.songs)
-        base_start = rng.randrange(0, base['length'] - need)
-        for s, name in enumerate(SOURCES):
-            song, start = base, base_start
-            if mixed:
-                song = rng.choice(songs.songs)
-                start = rng.randrange(0, song['length'] - need)
-            x = songs.source(song, name, start, need)
-            if speed != 1.0:
-                pos = np.arange(SEGMENT) * speed
-                i = pos.astype(np.int64)
-                frac = (pos - i).astype(np.float32)
-                x = x[:, i] * (1 - frac) + x[:, i + 1] * frac
-            else:
-                x = x[:, :SEGMENT]
-            gain = 10 ** (rng.uniform(-9, 3) / 20)
-            if rng.random() < 0.08:
-                gain = 0.0  # a stem missing from a passage
-            if rng.random() < 0.5:
-                x = x[::-1]
-            out[b, s] = x * gain
-    level = 10 ** (rng.uniform(-12, 3) / 20)
-    out *= level
-    peak = np.abs(out.sum(1)).max()
-    if peak > 1:
-        out /= peak
-    return torch.from_numpy(out)
-
-
-def sdr_loss(masks, mix_spec, src_spec):
-    """Mean over sources of -SDR (dB) of mask * mixture against each true source, on the STFT
-    (Parseval), with the energies summed over the whole batch first: a source silent in one example
-    then adds only its small error, instead of a ratio over nothing that would dominate the gradient
-    (per-example SDR made the first runs diverge)."""
-    est = masks * mix_spec.unsqueeze(1)
-    err = (est - src_spec).abs().pow(2).sum(dim=(0, 2, 3, 4))
-    ref = src_spec.abs().pow(2).sum(dim=(0, 2, 3, 4))
-    delta = 1e-4 * mix_spec.abs().pow(2).sum() + 1e-8
-    return (10 * torch.log10((err + delta) / (ref + delta))).mean()
-
-
-def validation(model, songs, limit=24):
-    """SDR (dB) per source over whole 3 s segments of held-out songs, mean over segments."""
-    if not songs.songs:
-        return None
-    model.eval()
-    scores = {name: [] for name in SOURCES}
-    rng = random.Random(1234)
-    with torch.no_grad():
-        for song in songs.songs[:limit]:
-            start = rng.randrange(0, song['length'] - SEGMENT)
-            src = torch.from_numpy(np.stack([songs.source(song, n, start, SEGMENT) for n in SOURCES]))[None]
-            mix = src.sum(1)
-            mix_spec = stft(mix)
-            masks = model.partition(mix_spec.abs())
-            est = torch.istft((masks * mix_spec.unsqueeze(1)).reshape(-1, mix_spec.shape[-2], FRAMES), N_FFT, HOP,
-                              window=torch.hann_window(N_FFT), center=True, length=SEGMENT).reshape(1, len(SOURCES), 2, SEGMENT)
-            for s, name in enumerate(SOURCES):
-                ref = src[0, s].pow(2).sum()
-                if ref < 1e-6:
-                    continue
-                err = (est[0, s] - src[0, s]).pow(2).sum()
-                scores[name].append(float(10 * torch.log10(ref / (err + 1e-12))))
-    model.train()
-    return {k: (sum(v) / len(v) if v else float('nan')) for k, v in scores.items()}
+def learning_rate(base, step, progress):
+    """A warm-up of 200 steps, then a cosine from base to base/20 over the whole budget."""
+    return base * min(1.0, (step + 1) / 200) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
 def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
-    os.makedirs(args.out, exist_ok=True)
-    log = open(os.path.join(args.out, 'train.log'), 'a')
+    os.makedirs(args.run, exist_ok=True)
+    os.makedirs(args.checkpoints, exist_ok=True)
+    logs = [open(os.path.join(args.run, 'train.log'), 'a')]
+    valid_log = open(os.path.join(args.checkpoints, 'valid.log'), 'a')
 
-    def say(text):
-        line = f'{time.strftime("%H:%M:%S")} {text}'
+    def say(text, valid=False):
+        line = f'{time.strftime("%Y-%m-%d %H:%M:%S")} {text}'
         print(line, flush=True)
-        log.write(line + '\n')
-        log.flush()
+        for f in logs + ([valid_log] if valid else []):
+            f.write(line + '\n')
+            f.flush()
 
+    config = {'hidden': args.hidden, 'layers': args.layers, 'pooled_input': True}
     torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
-    model = BandMaskModel(N_FFT, args.hidden)
+    model = BandMaskModel(2048, **config)
+    ema = copy.deepcopy(model)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    step, wall = 0, 0.0
-    ckpt_path = os.path.join(args.out, 'checkpoint.pt')
-    if os.path.exists(ckpt_path):
-        ckpt = torch.load(ckpt_path)
-        model.load_state_dict(ckpt['model'])
-        opt.load_state_dict(ckpt['opt'])
-        step, wall = ckpt['step'], ckpt['wall']
-        rng.setstate(ckpt['rng'])
-        torch.set_rng_state(ckpt['torch_rng'])
-        say(f'resumed at step {step} ({wall / 60:.1f} min trained)')
+    state = load_latest(args.run, args.checkpoints, model, ema, opt)
+    step, wall, best = state['step'], state['wall'], state['best']
+    if step:
+        say(f'resumed at step {step} ({wall / 3600:.2f} h trained of {args.hours}; best held-out avg4 {best})')
     else:
-        say(f'new run: {sum(p.numel() for p in model.parameters())} parameters, args {vars(args)}')
+        say(f'new run: {sum(p.numel() for p in model.parameters())} parameters, {config}, args {vars(args)}')
 
-    train_songs, valid_songs = Songs(args.data), Songs(args.valid)
+    train_songs = Songs(args.data)
     while train_songs.rescan() < 8:
         say(f'waiting for songs in {args.data} ({len(train_songs.songs)} so far)')
-        time.sleep(30)
+        time.sleep(60)
+    valid_songs = Songs(args.valid, skip=args.eval_skip)
     valid_songs.rescan()
 
+    ctx = mp.get_context('spawn')
+    queue = ctx.Queue(maxsize=3)
+    workers = [ctx.Process(target=loader, args=(args.data, args.seed * 1000 + step + i, args.batch, args.remix, queue), daemon=True)
+               for i in range(args.loaders)]
+    for w in workers:
+        w.start()
+
     began = time.time()
-    last_save = began
-    # The next batch is assembled (numpy, mostly outside the GIL) while this step computes.
-    prefetch = concurrent.futures.ThreadPoolExecutor(1)
-    pending = prefetch.submit(make_batch, train_songs, rng, args.batch, args.remix)
-    losses = []
-    best = None
-    while step < args.max_steps and wall < args.minutes * 60:
-        if step % 100 == 0:
-            pending.result()  # the loader thread must not read the list while it grows
-            train_songs.rescan()
-        t0 = time.time()
-        # Cosine decay from lr to lr/20 over the time budget (steps/s differ between machines), after a warm-up.
-        progress = min(1.0, max(wall / (args.minutes * 60), step / args.max_steps))
-        lr = args.lr * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
-        for group in opt.param_groups:
-            group['lr'] = lr
-        src = pending.result()
-        pending = prefetch.submit(make_batch, train_songs, rng, args.batch, args.remix)
-        mix = src.sum(1)
-        mix_spec = stft(mix)
-        src_spec = stft(src)
-        masks = model.partition(mix_spec.abs())
-        loss = sdr_loss(masks, mix_spec, src_spec)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        opt.step()
-        step += 1
-        wall += time.time() - t0
-        losses.append(float(loss))
-        if step % 20 == 0:
-            say(f'step {step} loss {sum(losses) / len(losses):.3f} (-SDR dB) lr {lr:.2e} {wall / step:.2f} s/step, {len(train_songs.songs)} songs')
-            losses = []
-        if step % args.eval_every == 0:
-            valid_songs.rescan()
-            scores = validation(model, valid_songs)
-            if scores:
-                mean4 = (scores['vocals'] + scores['drums'] + scores['bass']) / 3
-                say('valid ' + ', '.join(f'{k} {v:.2f}' for k, v in scores.items()) + f' (v/d/b mean {mean4:.2f})')
-        if time.time() - last_save > 300:
-            save(ckpt_path, model, opt, step, wall, rng)
-            last_save = time.time()
-    save(ckpt_path, model, opt, step, wall, rng)
-    say(f'stopped at step {step}, {wall / 60:.1f} min of training in all')
+    last_save = last_eval = began
+    losses, per_sum, waited, window = [], torch.zeros(len(SOURCES) + 1), 0.0, began
+    try:
+        while wall < args.hours * 3600:
+            if args.stop_after_minutes is not None and time.time() - began > args.stop_after_minutes * 60:
+                break
+            t_wait = time.time()
+            feats = queue.get()
+            t0 = time.time()
+            waited += t0 - t_wait
+            lr = learning_rate(args.lr, step, wall / (args.hours * 3600))
+            for group in opt.param_groups:
+                group['lr'] = lr
+            masks = model.partition_bands(feats['pooled'])
+            loss, per = band_sdr_loss(masks, feats)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            decay = min(args.ema, (1 + step) / (10 + step))
+            with torch.no_grad():
+                for e, p in zip(ema.parameters(), model.parameters()):
+                    e.mul_(decay).add_(p.detach(), alpha=1 - decay)
+                for e, b in zip(ema.buffers(), model.buffers()):
+                    e.copy_(b)
+            step += 1
+            # Wall time counts the whole loop (waiting for batches included): the budget is hours of training.
+            wall += time.time() - t_wait
+            losses.append(float(loss))
+            per_sum += per.detach()
+            if step % 50 == 0:
+                names = SOURCES + ['other']
+                say(f'step {step} loss {sum(losses) / len(losses):.3f} (' + ' '.join(f'{n} {v:.1f}' for n, v in zip(names, (per_sum / len(losses)).tolist()))
+                    + f') lr {lr:.2e} {wall / 3600:.2f} h, {(time.time() - window) / len(losses):.2f} s/step'
+                    f' (waiting for batches {waited / len(losses):.2f}), {len(train_songs.songs)} songs')
+                losses, per_sum, waited, window = [], torch.zeros(len(SOURCES) + 1), 0.0, time.time()
+            if step % 500 == 0:
+                train_songs.rescan()  # only for the count in the log; the loaders rescan on their own
+            if time.time() - last_save > 300:
+                save_small(args.run, args.checkpoints, model, ema, opt, step, wall, best, config)
+                last_save = time.time()
+            if time.time() - last_eval > args.eval_minutes * 60:
+                best = evaluate_and_keep(args, ema, valid_songs, step, wall, best, config, model, opt, say)
+                last_eval = time.time()
+    finally:
+        for w in workers:
+            w.terminate()
+    best = evaluate_and_keep(args, ema, valid_songs, step, wall, best, config, model, opt, say)
+    save_small(args.run, args.checkpoints, model, ema, opt, step, wall, best, config)
+    say(f'stopped at step {step}, {wall / 3600:.2f} h of training in all')
 
 
-def save(path, model, opt, step, wall, rng):
-    tmp = path + '.tmp'
-    torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'wall': wall,
-                'rng': rng.getstate(), 'torch_rng': torch.get_rng_state()}, tmp)
-    os.replace(tmp, path)  # a crash mid-write leaves the previous checkpoint
+def evaluate_and_keep(args, ema, valid_songs, step, wall, best, config, model, opt, say):
+    valid_songs.rescan()
+    scores = validate(ema, valid_songs, args.eval_songs, args.real_dev)
+    if scores is None:
+        return best
+    say(f'valid step {step} {wall / 3600:.2f} h: ' + scores['line'], valid=True)
+    if best is None or scores['heldout_avg4'] > best:
+        best = scores['heldout_avg4']
+        save_small(args.run, args.checkpoints, model, ema, opt, step, wall, best, config, name='best.pt', scores=scores)
+        say(f'new best held-out avg4 {best:.2f} dB at step {step}', valid=True)
+    return best
 
 
 if __name__ == '__main__':
